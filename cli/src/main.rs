@@ -1,0 +1,57 @@
+//! `canvass`: run the whole pipeline locally, check survey definitions, seed test data.
+
+mod check;
+mod config;
+mod seed;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "canvass",
+    version,
+    about = "Anonymous seller surveys, published as safe statistics"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the local server on the embedded store (SQLite in DATA/canvass.db).
+    Serve(serve::Args),
+    /// Check survey definitions and report every problem with its fix.
+    Check {
+        /// A surveys folder (one sub-folder per survey) or a single survey file.
+        #[arg(env = "CANVASS_SURVEYS", default_value = "surveys")]
+        path: PathBuf,
+        /// Freeze published versions that are not yet in lock.toml.
+        #[arg(long)]
+        freeze: bool,
+    },
+    /// Store plausible, deterministic synthetic responses (through the same validation).
+    Seed(seed::Args),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    canvass_core::telemetry::init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve::run(args).await,
+        Command::Check { path, freeze } => check::run(&path, freeze),
+        Command::Seed(args) => seed::run(args).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Answer validation: what a respondent sent, checked against the survey definition.
+//!
+//! Only declared questions and declared options survive; everything else is refused with a
+//! reason per question, never silently dropped or kept.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::i18n;
+use crate::survey::{Kind, LIKERT_MAX, LIKERT_MIN, Question, Survey};
+
+/// One validated answer: an option id, several option ids, or a whole number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AnswerValue {
+    Number(i64),
+    Choice(String),
+    Choices(Vec<String>),
+}
+
+/// Validated answers by question id, in a stable order.
+pub type Answers = BTreeMap<String, AnswerValue>;
+
+/// Why one answer was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invalid {
+    Required,
+    NotAnOption,
+    NotAWholeNumber { min: i64, max: i64 },
+    OutOfRange { min: i64, max: i64 },
+    NotShown,
+    UnknownQuestion,
+    ExpectedOne,
+    ExpectedList,
+    RepeatedChoice,
+    TooManyChoices { max: u32 },
+}
+
+impl Invalid {
+    pub fn key(&self) -> &'static str {
+        match self {
+            Invalid::Required => "required",
+            Invalid::NotAnOption => "not_an_option",
+            Invalid::NotAWholeNumber { .. } => "not_a_whole_number",
+            Invalid::OutOfRange { .. } => "out_of_range",
+            Invalid::NotShown => "not_shown",
+            Invalid::UnknownQuestion => "unknown_question",
+            Invalid::ExpectedOne => "expected_one",
+            Invalid::ExpectedList => "expected_list",
+            Invalid::RepeatedChoice => "repeated_choice",
+            Invalid::TooManyChoices { .. } => "too_many_choices",
+        }
+    }
+
+    /// The message shown to the respondent, in their language.
+    pub fn message(&self, survey: &Survey, lang: &str) -> String {
+        let (min, max) = match *self {
+            Invalid::NotAWholeNumber { min, max } | Invalid::OutOfRange { min, max } => (min, max),
+            Invalid::TooManyChoices { max } => (0, i64::from(max)),
+            _ => (0, 0),
+        };
+        i18n::message(survey, self.key(), lang, min, max)
+    }
+}
+
+/// Refused answers by question id (or by the unknown key that was sent).
+pub type FieldErrors = BTreeMap<String, Invalid>;
+
+/// Whether a question is shown, given the answers validated so far.
+pub fn is_shown(question: &Question, answers: &Answers) -> bool {
+    let Some(condition) = &question.show_if else {
+        return true;
+    };
+    match answers.get(&condition.question) {
+        Some(AnswerValue::Choice(c)) => condition.any_of.contains(c),
+        Some(AnswerValue::Choices(cs)) => cs.iter().any(|c| condition.any_of.contains(c)),
+        Some(AnswerValue::Number(_)) | None => false,
+    }
+}
+
+/// Validates raw answers (JSON values by question id) against `survey`.
+///
+/// `null` and an empty list mean "not answered". Questions are checked in order, so skip
+/// logic sees the validated answers of earlier questions.
+pub fn validate(survey: &Survey, raw: &BTreeMap<String, Value>) -> Result<Answers, FieldErrors> {
+    let mut answers = Answers::new();
+    let mut errors = FieldErrors::new();
+    for key in raw.keys() {
+        if survey.question(key).is_none() {
+            errors.insert(key.clone(), Invalid::UnknownQuestion);
+        }
+    }
+    for question in &survey.questions {
+        let given = raw.get(&question.id).filter(|v| !is_blank(v));
+        let parent_invalid = question
+            .show_if
+            .as_ref()
+            .is_some_and(|c| errors.contains_key(&c.question));
+        if parent_invalid {
+            // Whether this question applies is unknown until the earlier answer is fixed.
+            continue;
+        }
+        let shown = is_shown(question, &answers);
+        match (given, shown) {
+            (None, true) if question.required => {
+                errors.insert(question.id.clone(), Invalid::Required);
+            }
+            (None, _) => {}
+            (Some(_), false) => {
+                errors.insert(question.id.clone(), Invalid::NotShown);
+            }
+            (Some(value), true) => match check_value(&question.kind, value) {
+                Ok(answer) => {
+                    answers.insert(question.id.clone(), answer);
+                }
+                Err(invalid) => {
+                    errors.insert(question.id.clone(), invalid);
+                }
+            },
+        }
+    }
+    if errors.is_empty() {
+        Ok(answers)
+    } else {
+        Err(errors)
+    }
+}
+
+fn is_blank(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    }
+}
+
+fn check_value(kind: &Kind, value: &Value) -> Result<AnswerValue, Invalid> {
+    match kind {
+        Kind::SingleChoice { options } | Kind::YesNo { options } | Kind::Country { options } => {
+            let Value::String(id) = value else {
+                return Err(Invalid::ExpectedOne);
+            };
+            // Exact match only: `Etsy` or a look-alike Unicode `etsy` is not the option `etsy`.
+            options
+                .iter()
+                .any(|o| &o.id == id)
+                .then(|| AnswerValue::Choice(id.clone()))
+                .ok_or(Invalid::NotAnOption)
+        }
+        Kind::MultipleChoice {
+            options,
+            max_choices,
+        } => {
+            let Value::Array(items) = value else {
+                return Err(Invalid::ExpectedList);
+            };
+            let mut picked: Vec<String> = Vec::with_capacity(items.len());
+            for item in items {
+                let Value::String(id) = item else {
+                    return Err(Invalid::ExpectedList);
+                };
+                if !options.iter().any(|o| &o.id == id) {
+                    return Err(Invalid::NotAnOption);
+                }
+                if picked.contains(id) {
+                    return Err(Invalid::RepeatedChoice);
+                }
+                picked.push(id.clone());
+            }
+            if let Some(max) = max_choices {
+                if picked.len() > *max as usize {
+                    return Err(Invalid::TooManyChoices { max: *max });
+                }
+            }
+            // Stored in the definition's option order, so equal answers compare equal.
+            picked.sort_by_key(|id| options.iter().position(|o| &o.id == id));
+            Ok(AnswerValue::Choices(picked))
+        }
+        Kind::Likert { .. } => whole_number(value, LIKERT_MIN, LIKERT_MAX),
+        Kind::Number { min, max, .. } => whole_number(value, *min, *max),
+    }
+}
+
+fn whole_number(value: &Value, min: i64, max: i64) -> Result<AnswerValue, Invalid> {
+    let Value::Number(n) = value else {
+        return Err(Invalid::NotAWholeNumber { min, max });
+    };
+    match (n.as_i64(), n.as_u64()) {
+        (Some(v), _) if (min..=max).contains(&v) => Ok(AnswerValue::Number(v)),
+        (Some(_), _) | (None, Some(_)) => Err(Invalid::OutOfRange { min, max }),
+        (None, None) => Err(Invalid::NotAWholeNumber { min, max }),
+    }
+}

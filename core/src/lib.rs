@@ -1,0 +1,21 @@
+//! canvass-core: the survey model, answer validation, the privacy rules and the store ports.
+//!
+//! No web framework, no Lambda runtime and no dataframe library here: every function
+//! (ingest, report, publish) and the CLI build on this crate, and the ingest function must
+//! stay small. Store adapters sit behind features (`sqlite`).
+
+pub mod answers;
+pub mod catalog;
+pub mod check;
+pub mod countries;
+pub mod definition;
+pub mod i18n;
+pub mod ids;
+pub mod intake;
+pub mod lock;
+pub mod record;
+pub mod store;
+pub mod survey;
+#[cfg(feature = "telemetry")]
+pub mod telemetry;
+pub mod wave;

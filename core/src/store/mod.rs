@@ -1,0 +1,88 @@
+//! The storage ports: narrow async traits the domain needs, with adapters beside them.
+
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+
+use crate::record::ResponseRecord;
+
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    /// Worth retrying later: the store is down, full, throttled or read-only. Maps to 503.
+    #[error("storage is unavailable: {0}")]
+    Unavailable(String),
+    /// A fault that retrying will not fix. Maps to 500 without details.
+    #[error("storage failed: {0}")]
+    Failed(String),
+}
+
+/// What a conditional write found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// The record is now durably stored.
+    Stored,
+    /// A record with this id was stored before; here it is, as stored.
+    AlreadyStored(ResponseRecord),
+}
+
+/// One item read back from the store.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Listed {
+    Response(ResponseRecord),
+    /// An item that does not match the current record shape: reported, never guessed at.
+    Malformed {
+        response_id: String,
+        problem: String,
+    },
+}
+
+/// Pages of a listing, streamed so that no store is ever held in memory whole.
+pub type Pages<'a> = BoxStream<'a, Result<Vec<Listed>, StoreError>>;
+
+#[async_trait]
+pub trait ResponseStore: Send + Sync + 'static {
+    /// Stores `record` unless one with its id exists. Returns only once the write is durable.
+    async fn put_if_absent(&self, record: &ResponseRecord) -> Result<PutOutcome, StoreError>;
+
+    /// Bulk load for the seeder; records whose id exists are skipped. Returns how many were new.
+    async fn put_many(&self, records: &[ResponseRecord]) -> Result<u64, StoreError> {
+        let mut stored = 0;
+        for record in records {
+            if self.put_if_absent(record).await? == PutOutcome::Stored {
+                stored += 1;
+            }
+        }
+        Ok(stored)
+    }
+
+    /// Every stored response of a survey, all versions, page by page, in no particular order.
+    fn list(&self, survey_id: &str) -> Pages<'_>;
+}
+
+/// Short-lived control state: rate-limit counters, single-use markers, daily salts.
+/// Every item has an expiry (unix seconds); an expired item behaves as if absent.
+#[async_trait]
+pub trait ControlStore: Send + Sync + 'static {
+    /// Adds one to the counter at `key` and returns the new count. A missing or expired
+    /// counter starts again at 1 with `expires_at`.
+    async fn increment(&self, key: &str, expires_at: i64) -> Result<u64, StoreError>;
+
+    /// Records a single-use marker: `true` the first time, `false` while it has not expired.
+    async fn claim(&self, key: &str, expires_at: i64) -> Result<bool, StoreError>;
+
+    /// Returns the value at `key`, storing `candidate` first if there is none (or it expired).
+    /// Concurrent callers all get the same value.
+    async fn get_or_insert(
+        &self,
+        key: &str,
+        candidate: &str,
+        expires_at: i64,
+    ) -> Result<String, StoreError>;
+}
+
+/// Seconds since the Unix epoch, the unit of every expiry.
+pub fn unix_now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}

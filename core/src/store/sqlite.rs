@@ -1,0 +1,408 @@
+//! The embedded default: one SQLite file (WAL) holding responses and control state.
+//!
+//! All writes go through one writer thread that commits whatever is queued as one
+//! transaction (group commit): concurrent requests never meet `database is locked`, and one
+//! fsync covers many responses. A caller is answered only after its transaction committed
+//! with `synchronous = FULL`, so a 2xx always means the response is on disk.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures::StreamExt;
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite_migration::{M, Migrations};
+use tokio::sync::oneshot;
+
+use super::{ControlStore, Listed, Pages, PutOutcome, ResponseStore, StoreError, unix_now};
+use crate::answers::Answers;
+use crate::record::ResponseRecord;
+
+const PAGE_SIZE: usize = 1000;
+const MAX_BATCH: usize = 512;
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(
+        "CREATE TABLE responses (
+            response_id    TEXT PRIMARY KEY NOT NULL,
+            survey_id      TEXT NOT NULL,
+            survey_version INTEGER NOT NULL,
+            iso_week       TEXT NOT NULL,
+            answers        TEXT NOT NULL,
+            pow_verified   INTEGER NOT NULL
+        );
+        CREATE INDEX responses_by_survey ON responses (survey_id);
+        CREATE TABLE control (
+            key        TEXT PRIMARY KEY NOT NULL,
+            counter    INTEGER NOT NULL DEFAULT 0,
+            value      TEXT,
+            expires_at INTEGER NOT NULL
+        );",
+    )])
+}
+
+fn classify(e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(
+            ErrorCode::DatabaseBusy
+            | ErrorCode::DatabaseLocked
+            | ErrorCode::DiskFull
+            | ErrorCode::ReadOnly
+            | ErrorCode::SystemIoFailure
+            | ErrorCode::CannotOpen
+            | ErrorCode::OutOfMemory
+            | ErrorCode::PermissionDenied,
+        ) => StoreError::Unavailable(e.to_string()),
+        _ => StoreError::Failed(e.to_string()),
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+enum Job {
+    Put(Box<ResponseRecord>, Reply<PutOutcome>),
+    PutMany(Vec<ResponseRecord>, Reply<u64>),
+    Increment(String, i64, Reply<u64>),
+    Claim(String, i64, Reply<bool>),
+    GetOrInsert(String, String, i64, Reply<String>),
+}
+
+/// What a job computed inside the transaction; sent to its caller only after commit.
+enum Done {
+    Put(PutOutcome),
+    Count(u64),
+    Claimed(bool),
+    Value(String),
+}
+
+impl Job {
+    fn apply(&self, tx: &rusqlite::Transaction<'_>, now: i64) -> rusqlite::Result<Done> {
+        match self {
+            Job::Put(record, _) => Ok(Done::Put(insert(tx, record)?)),
+            Job::PutMany(records, _) => {
+                let mut stored = 0;
+                for r in records {
+                    if insert(tx, r)? == PutOutcome::Stored {
+                        stored += 1;
+                    }
+                }
+                Ok(Done::Count(stored))
+            }
+            Job::Increment(key, expires_at, _) => tx
+                .query_row(
+                    "INSERT INTO control (key, counter, expires_at) VALUES (?1, 1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET
+                       counter = CASE WHEN expires_at <= ?3 THEN 1 ELSE counter + 1 END,
+                       expires_at = CASE WHEN expires_at <= ?3 THEN excluded.expires_at ELSE expires_at END
+                     RETURNING counter",
+                    params![key, expires_at, now],
+                    |row| row.get::<_, i64>(0),
+                )
+                .map(|n| Done::Count(n.max(0) as u64)),
+            Job::Claim(key, expires_at, _) => tx
+                .execute(
+                    "INSERT INTO control (key, expires_at) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at, counter = 0, value = NULL
+                     WHERE control.expires_at <= ?3",
+                    params![key, expires_at, now],
+                )
+                .map(|changed| Done::Claimed(changed == 1)),
+            Job::GetOrInsert(key, candidate, expires_at, _) => {
+                tx.execute(
+                    "INSERT INTO control (key, value, expires_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, counter = 0
+                     WHERE control.expires_at <= ?4 OR control.value IS NULL",
+                    params![key, candidate, expires_at, now],
+                )?;
+                tx.query_row("SELECT value FROM control WHERE key = ?1", [key], |row| row.get(0))
+                    .map(Done::Value)
+            }
+        }
+    }
+
+    fn answer(self, result: Result<Done, StoreError>) {
+        // A caller that gave up (its request was dropped) no longer listens: nothing to do.
+        match (self, result) {
+            (Job::Put(_, tx), Ok(Done::Put(o))) => drop(tx.send(Ok(o))),
+            (Job::PutMany(_, tx), Ok(Done::Count(n)))
+            | (Job::Increment(_, _, tx), Ok(Done::Count(n))) => drop(tx.send(Ok(n))),
+            (Job::Claim(_, _, tx), Ok(Done::Claimed(c))) => drop(tx.send(Ok(c))),
+            (Job::GetOrInsert(_, _, _, tx), Ok(Done::Value(v))) => drop(tx.send(Ok(v))),
+            (job, Err(e)) => job.fail(e),
+            (job, Ok(_)) => job.fail(StoreError::Failed("writer answered the wrong job".into())),
+        }
+    }
+
+    fn fail(self, e: StoreError) {
+        match self {
+            Job::Put(_, tx) => drop(tx.send(Err(e))),
+            Job::PutMany(_, tx) | Job::Increment(_, _, tx) => drop(tx.send(Err(e))),
+            Job::Claim(_, _, tx) => drop(tx.send(Err(e))),
+            Job::GetOrInsert(_, _, _, tx) => drop(tx.send(Err(e))),
+        }
+    }
+}
+
+fn insert(tx: &rusqlite::Transaction<'_>, r: &ResponseRecord) -> rusqlite::Result<PutOutcome> {
+    let answers = serde_json::to_string(&r.answers).expect("answers always serialize");
+    let changed = tx
+        .prepare_cached(
+            "INSERT INTO responses (response_id, survey_id, survey_version, iso_week, answers, pow_verified)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (response_id) DO NOTHING",
+        )?
+        .execute(params![
+            r.response_id,
+            r.survey_id,
+            r.survey_version,
+            r.iso_week.to_string(),
+            answers,
+            r.pow_verified
+        ])?;
+    if changed == 1 {
+        return Ok(PutOutcome::Stored);
+    }
+    let existing = tx.query_row(
+        "SELECT response_id, survey_id, survey_version, iso_week, answers, pow_verified
+         FROM responses WHERE response_id = ?1",
+        [&r.response_id],
+        read_row,
+    )?;
+    match existing {
+        Listed::Response(record) => Ok(PutOutcome::AlreadyStored(record)),
+        Listed::Malformed { problem, .. } => Err(rusqlite::Error::InvalidParameterName(problem)),
+    }
+}
+
+fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Listed> {
+    let response_id: String = row.get(0)?;
+    let parsed = (|| -> Result<ResponseRecord, String> {
+        let week: String = row.get(3).map_err(|e| e.to_string())?;
+        let answers: String = row.get(4).map_err(|e| e.to_string())?;
+        Ok(ResponseRecord {
+            response_id: response_id.clone(),
+            survey_id: row.get(1).map_err(|e| e.to_string())?,
+            survey_version: row.get(2).map_err(|e| format!("survey_version: {e}"))?,
+            iso_week: week.parse().map_err(|e| format!("iso_week: {e}"))?,
+            answers: serde_json::from_str::<Answers>(&answers)
+                .map_err(|e| format!("answers: {e}"))?,
+            pow_verified: row.get(5).map_err(|e| format!("pow_verified: {e}"))?,
+        })
+    })();
+    Ok(match parsed {
+        Ok(record) => Listed::Response(record),
+        Err(problem) => Listed::Malformed {
+            response_id,
+            problem,
+        },
+    })
+}
+
+/// Runs queued jobs until every sender is gone.
+fn writer(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
+    let mut writes = 0u64;
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        writes += batch.len() as u64;
+        run_batch(&mut conn, batch);
+        if writes >= 10_000 {
+            writes = 0;
+            // Expired control items are dead weight; the TTL's job in DynamoDB.
+            let _ = conn.execute("DELETE FROM control WHERE expires_at <= ?1", [unix_now()]);
+        }
+    }
+}
+
+fn run_batch(conn: &mut Connection, batch: Vec<Job>) {
+    let now = unix_now();
+    let attempt = (|| {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let done = batch
+            .iter()
+            .map(|job| job.apply(&tx, now))
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        tx.commit()?;
+        Ok::<_, rusqlite::Error>(done)
+    })();
+    match attempt {
+        Ok(done) => batch
+            .into_iter()
+            .zip(done)
+            .for_each(|(job, d)| job.answer(Ok(d))),
+        // One bad job must not fail its neighbours: retry each alone.
+        Err(_) if batch.len() > 1 => batch.into_iter().for_each(|job| run_batch(conn, vec![job])),
+        Err(e) => {
+            let e = classify(e);
+            batch.into_iter().for_each(|job| job.fail(e.clone()));
+        }
+    }
+}
+
+/// Responses and control state in one SQLite file.
+pub struct SqliteStore {
+    path: PathBuf,
+    jobs: mpsc::Sender<Job>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        let mut conn = Connection::open(path).map_err(classify)?;
+        configure(&conn).map_err(classify)?;
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| StoreError::Failed(format!("schema migration failed: {e}")))?;
+        let (jobs, queue) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || writer(conn, queue))
+            .map_err(|e| StoreError::Failed(format!("cannot start the writer: {e}")))?;
+        Ok(SqliteStore {
+            path: path.to_owned(),
+            jobs,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    async fn submit<T>(&self, make: impl FnOnce(Reply<T>) -> Job) -> Result<T, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.jobs
+            .send(make(tx))
+            .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?
+    }
+
+    fn read_page(
+        path: &Path,
+        survey_id: &str,
+        after: i64,
+    ) -> Result<(Vec<Listed>, i64), StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(classify)?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(classify)?;
+        let mut stmt = conn
+            .prepare(
+                "SELECT response_id, survey_id, survey_version, iso_week, answers, pow_verified, rowid
+                 FROM responses WHERE survey_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT ?3",
+            )
+            .map_err(classify)?;
+        let mut last = after;
+        let rows = stmt
+            .query_map(params![survey_id, after, PAGE_SIZE as i64], |row| {
+                let rowid: i64 = row.get(6)?;
+                Ok((read_row(row)?, rowid))
+            })
+            .map_err(classify)?
+            .map(|r| {
+                r.map(|(item, rowid)| {
+                    last = rowid;
+                    item
+                })
+            })
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(classify)?;
+        Ok((rows, last))
+    }
+}
+
+#[async_trait]
+impl ResponseStore for SqliteStore {
+    async fn put_if_absent(&self, record: &ResponseRecord) -> Result<PutOutcome, StoreError> {
+        self.submit(|tx| Job::Put(Box::new(record.clone()), tx))
+            .await
+    }
+
+    async fn put_many(&self, records: &[ResponseRecord]) -> Result<u64, StoreError> {
+        self.submit(|tx| Job::PutMany(records.to_vec(), tx)).await
+    }
+
+    fn list(&self, survey_id: &str) -> Pages<'_> {
+        let path = self.path.clone();
+        let survey_id = survey_id.to_owned();
+        futures::stream::unfold(Some(0i64), move |after| {
+            let path = path.clone();
+            let survey_id = survey_id.clone();
+            async move {
+                let after = after?;
+                let page = tokio::task::spawn_blocking(move || {
+                    SqliteStore::read_page(&path, &survey_id, after)
+                })
+                .await
+                .map_err(|e| StoreError::Failed(format!("reader panicked: {e}")))
+                .and_then(|r| r);
+                match page {
+                    Ok((rows, _)) if rows.is_empty() => None,
+                    Ok((rows, last)) => {
+                        let next = (rows.len() == PAGE_SIZE).then_some(last);
+                        Some((Ok(rows), next))
+                    }
+                    Err(e) => Some((Err(e), None)),
+                }
+            }
+        })
+        .boxed()
+    }
+}
+
+#[async_trait]
+impl ControlStore for SqliteStore {
+    async fn increment(&self, key: &str, expires_at: i64) -> Result<u64, StoreError> {
+        self.submit(|tx| Job::Increment(key.to_owned(), expires_at, tx))
+            .await
+    }
+
+    async fn claim(&self, key: &str, expires_at: i64) -> Result<bool, StoreError> {
+        self.submit(|tx| Job::Claim(key.to_owned(), expires_at, tx))
+            .await
+    }
+
+    async fn get_or_insert(
+        &self,
+        key: &str,
+        candidate: &str,
+        expires_at: i64,
+    ) -> Result<String, StoreError> {
+        self.submit(|tx| Job::GetOrInsert(key.to_owned(), candidate.to_owned(), expires_at, tx))
+            .await
+    }
+}
+
+/// Reads one stored record directly, for tests and operators' checks.
+pub fn read_one(path: &Path, response_id: &str) -> Result<Option<Listed>, StoreError> {
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(classify)?;
+    conn.query_row(
+        "SELECT response_id, survey_id, survey_version, iso_week, answers, pow_verified
+         FROM responses WHERE response_id = ?1",
+        [response_id],
+        read_row,
+    )
+    .optional()
+    .map_err(classify)
+}

@@ -1,0 +1,37 @@
+//! The ingest function: serves survey definitions and takes responses.
+//!
+//! [`app`] builds the axum `Router`; the Lambda binary hands it to `lambda_http::run`, and
+//! `canvass serve` mounts the same Router locally. Clients and config are built once by the
+//! caller and passed in through [`AppState`].
+
+mod access_log;
+pub mod error;
+mod routes;
+pub mod state;
+mod submission;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+pub use error::AppError;
+pub use state::{AppState, IngestConfig};
+
+/// Largest request body accepted, in bytes.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(routes::health::healthz))
+        .route("/surveys", get(routes::surveys::list))
+        .route("/surveys/{survey_id}", get(routes::surveys::show))
+        .route(
+            "/surveys/{survey_id}/responses",
+            post(routes::responses::submit),
+        )
+        .fallback(routes::not_found)
+        .method_not_allowed_fallback(routes::method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(access_log::log))
+        .with_state(state)
+}

@@ -1,0 +1,52 @@
+//! What every handler shares: the surveys, the stores, the secret and the settings.
+
+use std::sync::Arc;
+
+use canvass_core::catalog::Catalog;
+use canvass_core::ids::Secret;
+use canvass_core::store::{ControlStore, ResponseStore};
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone)]
+pub struct IngestConfig {
+    /// Seconds a client is told to wait (`Retry-After`) when storage is down.
+    pub retry_after_secs: u32,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig {
+            retry_after_secs: 5,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub catalog: Arc<Catalog>,
+    pub responses: Arc<dyn ResponseStore>,
+    pub control: Arc<dyn ControlStore>,
+    pub secret: Arc<Secret>,
+    pub config: IngestConfig,
+    /// The current time; a plain function so tests can pin the week.
+    pub clock: fn() -> OffsetDateTime,
+}
+
+impl AppState {
+    pub fn new(
+        catalog: Catalog,
+        responses: Arc<dyn ResponseStore>,
+        control: Arc<dyn ControlStore>,
+        secret: Secret,
+        config: IngestConfig,
+    ) -> AppState {
+        AppState {
+            catalog: Arc::new(catalog),
+            responses,
+            control,
+            secret: Arc::new(secret),
+            config,
+            clock: OffsetDateTime::now_utc,
+        }
+    }
+}
