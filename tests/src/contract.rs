@@ -1,0 +1,123 @@
+//! The store contract, written once. Every adapter (SQLite, DynamoDB) runs these same
+//! functions; keys are unique per run so a shared table can be reused.
+
+use std::collections::BTreeSet;
+
+use canvass_core::answers::{AnswerValue, Answers};
+use canvass_core::record::ResponseRecord;
+use canvass_core::store::{ControlStore, Listed, PutOutcome, ResponseStore, unix_now};
+use futures::StreamExt;
+use uuid::Uuid;
+
+fn record(survey_id: &str, n: i64) -> ResponseRecord {
+    let mut answers = Answers::new();
+    answers.insert("main_platform".into(), AnswerValue::Choice("etsy".into()));
+    answers.insert("platforms".into(), AnswerValue::Choices(vec!["etsy".into(), "ebay".into()]));
+    answers.insert("income_share".into(), AnswerValue::Number(n % 101));
+    ResponseRecord {
+        response_id: Uuid::new_v4().simple().to_string(),
+        survey_id: survey_id.to_owned(),
+        survey_version: 1,
+        iso_week: "2026-W10".parse().unwrap(),
+        answers,
+        pow_verified: n % 2 == 0,
+    }
+}
+
+async fn list_all(store: &dyn ResponseStore, survey_id: &str) -> Vec<Listed> {
+    let mut items = Vec::new();
+    let mut pages = store.list(survey_id);
+    while let Some(page) = pages.next().await {
+        items.extend(page.expect("listing works"));
+    }
+    items
+}
+
+/// Idempotent puts, bulk puts and complete streamed listings.
+pub async fn response_store(store: &dyn ResponseStore) {
+    let survey = format!("contract-{}", Uuid::new_v4().simple());
+    let other = format!("{survey}-other");
+
+    let first = record(&survey, 1);
+    assert_eq!(store.put_if_absent(&first).await.unwrap(), PutOutcome::Stored);
+    assert_eq!(
+        store.put_if_absent(&first).await.unwrap(),
+        PutOutcome::AlreadyStored(first.clone()),
+        "a retried put stores once and returns the stored record"
+    );
+    let mut changed = first.clone();
+    changed.answers.insert("income_share".into(), AnswerValue::Number(99));
+    assert_eq!(
+        store.put_if_absent(&changed).await.unwrap(),
+        PutOutcome::AlreadyStored(first.clone()),
+        "a different record with a stored id never overwrites it"
+    );
+
+    // Enough records to span several pages of any adapter.
+    let bulk: Vec<ResponseRecord> = (0..2_500).map(|n| record(&survey, n)).collect();
+    assert_eq!(store.put_many(&bulk).await.unwrap(), 2_500);
+    assert_eq!(store.put_many(&bulk[..10]).await.unwrap(), 0, "bulk puts skip stored ids");
+    store.put_if_absent(&record(&other, 7)).await.unwrap();
+
+    let listed = list_all(store, &survey).await;
+    let ids: BTreeSet<String> = listed
+        .iter()
+        .map(|item| match item {
+            Listed::Response(r) => {
+                assert_eq!(r.survey_id, survey, "listing returns only the asked survey");
+                r.response_id.clone()
+            }
+            Listed::Malformed { response_id, problem } => panic!("malformed {response_id}: {problem}"),
+        })
+        .collect();
+    assert_eq!(listed.len(), 2_501, "every stored response, each once");
+    assert_eq!(ids.len(), 2_501);
+    assert!(ids.contains(&first.response_id));
+    let stored_first = listed.iter().find_map(|i| match i {
+        Listed::Response(r) if r.response_id == first.response_id => Some(r.clone()),
+        _ => None,
+    });
+    assert_eq!(stored_first, Some(first), "records round-trip unchanged");
+    assert!(list_all(store, &format!("{survey}-none")).await.is_empty());
+}
+
+/// Counters, single-use markers and get-or-insert values, each with expiry.
+pub async fn control_store(store: &dyn ControlStore) {
+    let run = Uuid::new_v4().simple().to_string();
+    let later = unix_now() + 3600;
+    let past = unix_now() - 10;
+
+    let counter = format!("rate:{run}");
+    assert_eq!(store.increment(&counter, later).await.unwrap(), 1);
+    assert_eq!(store.increment(&counter, later).await.unwrap(), 2);
+    assert_eq!(store.increment(&counter, later).await.unwrap(), 3);
+
+    let stale = format!("rate-stale:{run}");
+    assert_eq!(store.increment(&stale, past).await.unwrap(), 1);
+    assert_eq!(store.increment(&stale, past).await.unwrap(), 1, "an expired counter starts again");
+
+    let marker = format!("pow:{run}");
+    assert!(store.claim(&marker, later).await.unwrap());
+    assert!(!store.claim(&marker, later).await.unwrap(), "a marker is single-use");
+    let old_marker = format!("pow-stale:{run}");
+    assert!(store.claim(&old_marker, past).await.unwrap());
+    assert!(store.claim(&old_marker, later).await.unwrap(), "an expired marker can be claimed again");
+
+    let salt = format!("salt:{run}");
+    assert_eq!(store.get_or_insert(&salt, "first", later).await.unwrap(), "first");
+    assert_eq!(store.get_or_insert(&salt, "second", later).await.unwrap(), "first");
+    let old_salt = format!("salt-stale:{run}");
+    assert_eq!(store.get_or_insert(&old_salt, "first", past).await.unwrap(), "first");
+    assert_eq!(store.get_or_insert(&old_salt, "second", later).await.unwrap(), "second");
+
+    // Concurrent increments are atomic: every caller sees a distinct count.
+    let busy = format!("rate-busy:{run}");
+    let counts = futures::future::join_all((0..40).map(|_| store.increment(&busy, later))).await;
+    let counts: BTreeSet<u64> = counts.into_iter().map(Result::unwrap).collect();
+    assert_eq!(counts, (1..=40).collect::<BTreeSet<u64>>());
+
+    // Concurrent claims: exactly one wins.
+    let race = format!("pow-race:{run}");
+    let wins = futures::future::join_all((0..20).map(|_| store.claim(&race, later))).await;
+    assert_eq!(wins.into_iter().filter(|w| *w.as_ref().unwrap()).count(), 1);
+}
