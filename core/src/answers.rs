@@ -169,10 +169,8 @@ fn check_value(kind: &Kind, value: &Value) -> Result<AnswerValue, Invalid> {
                 }
                 picked.push(id.clone());
             }
-            if let Some(max) = max_choices {
-                if picked.len() > *max as usize {
-                    return Err(Invalid::TooManyChoices { max: *max });
-                }
+            if let Some(max) = max_choices.filter(|max| picked.len() > *max as usize) {
+                return Err(Invalid::TooManyChoices { max });
             }
             // Stored in the definition's option order, so equal answers compare equal.
             picked.sort_by_key(|id| options.iter().position(|o| &o.id == id));

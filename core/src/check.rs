@@ -622,15 +622,13 @@ pub fn check_dir(dir: &Path, freeze: bool) -> Report {
         Ok(entries) => {
             for entry in entries.flatten() {
                 let path = entry.path();
-                if path.is_dir() {
-                    if let Ok(inner) = std::fs::read_dir(&path) {
-                        files.extend(
-                            inner
-                                .flatten()
-                                .map(|e| e.path())
-                                .filter(|p| p.extension().is_some_and(|e| e == "toml")),
-                        );
-                    }
+                if let Some(inner) = path.is_dir().then(|| std::fs::read_dir(&path).ok()).flatten() {
+                    files.extend(
+                        inner
+                            .flatten()
+                            .map(|e| e.path())
+                            .filter(|p| p.extension().is_some_and(|e| e == "toml")),
+                    );
                 }
             }
         }
@@ -695,9 +693,7 @@ pub fn check_dir(dir: &Path, freeze: bool) -> Report {
         });
     }
     if freeze && !report.newly_frozen.is_empty() && report.problems.is_empty() {
-        if let Err(problem) = lock.save(&lock_path) {
-            report.problems.push(problem);
-        }
+        report.problems.extend(lock.save(&lock_path).err());
     }
     report
 }

@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 pub fn init() {
     let filter = EnvFilter::try_from_env("CANVASS_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+        .unwrap_or_else(|_| EnvFilter::new("info,rusqlite_migration=warn"));
     let json = match std::env::var("CANVASS_LOG_FORMAT").as_deref() {
         Ok("json") => true,
         Ok("text") => false,
