@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 DATA ?= data
 
-.PHONY: run test lint fmt check seed bench clean
+.PHONY: run test lint fmt check seed report bench clean infra-check deploy
 
 ## Build and start the whole pipeline locally on the embedded store (SQLite in ./data).
 run:
@@ -28,6 +28,22 @@ check:
 ## Store synthetic responses in ./data (N=... to choose how many).
 seed:
 	$(CARGO) run --release -p canvass-cli -- seed --data $(DATA) --responses $${N:-5000}
+
+## Build the release of the last closed wave from ./data into ./data/releases (AS_OF=YYYY-MM-DD to re-issue a past one).
+report:
+	$(CARGO) run --release -p canvass-cli -- report --data $(DATA) $${AS_OF:+--as-of $$AS_OF}
+
+## Benchmarks, each against its named peer in the same run; results go to docs/benchmarks.md.
+bench:
+	scripts/bench-pipeline.sh
+
+## The SAM template: cfn-lint, sam validate --lint, the SAM transform, checkov (offline, no AWS account).
+infra-check:
+	scripts/infra-check.sh
+
+## Build the functions and deploy the stack to AWS (guided the first time): docs/deploy.md.
+deploy:
+	infra/deploy.sh
 
 clean:
 	$(CARGO) clean

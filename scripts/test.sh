@@ -15,4 +15,17 @@ trap cleanup EXIT INT TERM
 
 # (services are started here as the suites that need them arrive)
 
+# Amazon's DynamoDB Local, shared by the DynamoDB suites (each test makes its own tables;
+# tests that stop DynamoDB start a private one). It also stops if this script is killed.
+DYNAMODB_STATE="$(mktemp -d)"
+STOPS+=("scripts/dynamodb-local.sh stop '$DYNAMODB_STATE'; rm -rf '$DYNAMODB_STATE'")
+CANVASS_TEST_DYNAMODB="$(scripts/dynamodb-local.sh start "$DYNAMODB_STATE" $$)"
+export CANVASS_TEST_DYNAMODB
+
 cargo test --workspace --all-targets --no-fail-fast
+
+# The SAM template: cfn-lint, sam validate --lint, the SAM transform, checkov (offline).
+scripts/infra-check.sh
+
+# A release built from 50 000 seeded responses: Frictionless, independent recount, hashes.
+scripts/release-check.sh

@@ -2,8 +2,11 @@
 
 mod check;
 mod config;
+mod dynamo;
+mod report;
 mod seed;
 mod serve;
+mod store;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,8 +26,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the local server on the embedded store (SQLite in DATA/canvass.db).
+    /// Run the local server on the embedded store (SQLite in DATA/canvass.db) or DynamoDB.
     Serve(serve::Args),
+    /// Create the DynamoDB tables (keys, TTL, settings as the SAM template declares them).
+    DynamoInit(dynamo::InitArgs),
     /// Check survey definitions and report every problem with its fix.
     Check {
         /// A surveys folder (one sub-folder per survey) or a single survey file.
@@ -36,6 +41,8 @@ enum Command {
     },
     /// Store plausible, deterministic synthetic responses (through the same validation).
     Seed(seed::Args),
+    /// Build the release of the last closed wave: safe CSV tables, datapackage.json, README, charts.
+    Report(report::Args),
 }
 
 #[tokio::main]
@@ -44,8 +51,10 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve::run(args).await,
+        Command::DynamoInit(args) => dynamo::init(args).await,
         Command::Check { path, freeze } => check::run(&path, freeze),
         Command::Seed(args) => seed::run(args).await,
+        Command::Report(args) => report::run(args).await,
     };
     match result {
         Ok(code) => code,

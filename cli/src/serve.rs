@@ -3,11 +3,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context;
 use canvass_core::catalog::Catalog;
-use canvass_core::store::sqlite::SqliteStore;
 use canvass_ingest::{AppState, IngestConfig};
 
 #[derive(clap::Args)]
@@ -18,12 +16,25 @@ pub struct Args {
     /// Folder for the embedded store, the secret and releases.
     #[arg(long, env = "CANVASS_DATA", default_value = "data")]
     data: PathBuf,
+    /// Where responses and control state live: `sqlite` (DATA/canvass.db) or
+    /// `dynamodb://HOST:PORT?prefix=P` (e.g. DynamoDB Local; tables from `canvass dynamo-init`).
+    #[arg(long, env = "CANVASS_STORE", default_value = "sqlite")]
+    store: crate::store::StoreChoice,
     /// Folder of survey definitions.
     #[arg(long, env = "CANVASS_SURVEYS", default_value = "surveys")]
     surveys: PathBuf,
     /// Seconds clients are told to wait when storage is down.
     #[arg(long, env = "CANVASS_RETRY_AFTER", default_value_t = 5)]
     retry_after: u32,
+    /// Proof-of-work difficulty: the largest number a browser may have to try.
+    #[arg(long, env = "CANVASS_POW_MAX_NUMBER", default_value_t = 100_000)]
+    pow_max_number: u64,
+    /// Response posts allowed per source address and hour (0: no limit).
+    #[arg(long, env = "CANVASS_RATE_LIMIT_PER_HOUR", default_value_t = 100)]
+    rate_limit_per_hour: u32,
+    /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
+    #[arg(long, env = "CANVASS_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -40,16 +51,22 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let secret = crate::config::secret(&args.data)?;
-    let db = args.data.join("canvass.db");
-    let store =
-        Arc::new(SqliteStore::open(&db).with_context(|| format!("opening {}", db.display()))?);
+    let store = args.store.open(&args.data).await?;
     let state = AppState::new(
         catalog,
-        store.clone(),
-        store,
+        store.responses,
+        store.control,
         secret,
         IngestConfig {
             retry_after_secs: args.retry_after,
+            pow: canvass_core::pow::Difficulty {
+                max_number: args.pow_max_number,
+                ..Default::default()
+            },
+            rate_limit: canvass_core::ratelimit::RateLimit {
+                per_hour: args.rate_limit_per_hour,
+            },
+            trust_forwarded_for: args.trust_forwarded_for,
         },
     );
     let open: Vec<String> = state.catalog.open_surveys().map(|s| s.id.clone()).collect();
@@ -61,11 +78,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     println!("Canvass is running on {base}");
     println!("  surveys (JSON):  {base}/surveys");
     for id in &open {
+        println!("  survey form:     {base}/s/{id}");
         println!("  responses:       POST {base}/surveys/{id}/responses");
     }
-    println!("  embedded store:  {}", db.display());
+    println!("  store:           {}", store.description);
     println!("Press Ctrl-C to stop.");
-    axum::serve(listener, app)
+    // The peer address reaches the rate limit's keyed hash only; it is never stored or logged.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -622,7 +622,11 @@ pub fn check_dir(dir: &Path, freeze: bool) -> Report {
         Ok(entries) => {
             for entry in entries.flatten() {
                 let path = entry.path();
-                if let Some(inner) = path.is_dir().then(|| std::fs::read_dir(&path).ok()).flatten() {
+                if let Some(inner) = path
+                    .is_dir()
+                    .then(|| std::fs::read_dir(&path).ok())
+                    .flatten()
+                {
                     files.extend(
                         inner
                             .flatten()
@@ -642,11 +646,56 @@ pub fn check_dir(dir: &Path, freeze: bool) -> Report {
             return report;
         }
     }
-    files.sort();
+    let sources = files
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(|e| e.to_string());
+            (path, text)
+        })
+        .collect();
+    check_all(dir, &lock_path, &mut lock, sources, freeze, &mut report);
+    if freeze && !report.newly_frozen.is_empty() && report.problems.is_empty() {
+        report.problems.extend(lock.save(&lock_path).err());
+    }
+    report
+}
+
+/// Checks survey files held in memory (such as the surveys compiled into the Lambda binary)
+/// exactly as [`check_dir`] checks a folder. `files` are `{id}/v{version}.toml` paths
+/// relative to the surveys folder `dir`, with their text; `lock` is the text of its lock file.
+pub fn check_sources(dir: &Path, lock: Option<&str>, files: &[(PathBuf, String)]) -> Report {
+    let mut report = Report::default();
+    let lock_path = dir.join(LOCK_FILE);
+    let mut lock = match lock.map(|text| Lock::parse(&lock_path, text)).transpose() {
+        Ok(lock) => lock.unwrap_or_default(),
+        Err(problem) => {
+            report.problems.push(problem);
+            return report;
+        }
+    };
+    let sources = files
+        .iter()
+        .map(|(path, text)| (dir.join(path), Ok(text.clone())))
+        .collect();
+    check_all(dir, &lock_path, &mut lock, sources, false, &mut report);
+    report
+}
+
+/// The checks shared by [`check_dir`] and [`check_sources`]: each file on its own, then the
+/// files against each other and the lock.
+fn check_all(
+    dir: &Path,
+    lock_path: &Path,
+    lock: &mut Lock,
+    mut sources: Vec<(PathBuf, Result<String, String>)>,
+    freeze: bool,
+    report: &mut Report,
+) {
+    sources.sort_by(|a, b| a.0.cmp(&b.0));
     let mut seen: BTreeMap<(String, u32), PathBuf> = BTreeMap::new();
-    for path in files {
+    for (path, text) in sources {
         report.files_read += 1;
-        let Some(survey) = check_file(&path, &mut report.problems) else {
+        let Some(survey) = check_text(&path, text, &mut report.problems) else {
             continue;
         };
         let expected = PathBuf::from(&survey.id).join(format!("v{}.toml", survey.version));
@@ -676,10 +725,10 @@ pub fn check_dir(dir: &Path, freeze: bool) -> Report {
             });
             continue;
         }
-        lock.verify(&path, &survey, freeze, &mut report);
+        lock.verify(&path, &survey, freeze, report);
         report.surveys.push(survey);
     }
-    lock.verify_nothing_missing(&lock_path, &report.surveys, &mut report.problems);
+    lock.verify_nothing_missing(lock_path, &report.surveys, &mut report.problems);
     let mut open: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
     for s in report.surveys.iter().filter(|s| s.status == Status::Open) {
         open.entry(&s.id).or_default().push(s.version);
@@ -692,15 +741,15 @@ pub fn check_dir(dir: &Path, freeze: bool) -> Report {
             fix: "close every version but one (status = \"closed\")".into(),
         });
     }
-    if freeze && !report.newly_frozen.is_empty() && report.problems.is_empty() {
-        report.problems.extend(lock.save(&lock_path).err());
-    }
-    report
 }
 
-/// Reads, parses and builds one file, adding what is wrong to `problems`.
-pub fn check_file(path: &Path, problems: &mut Vec<Problem>) -> Option<Survey> {
-    let source = match std::fs::read_to_string(path) {
+/// Parses and builds one file's text (or reports why it could not be read).
+fn check_text(
+    path: &Path,
+    text: Result<String, String>,
+    problems: &mut Vec<Problem>,
+) -> Option<Survey> {
+    let source = match text {
         Ok(s) => s,
         Err(e) => {
             problems.push(Problem {
@@ -714,4 +763,10 @@ pub fn check_file(path: &Path, problems: &mut Vec<Problem>) -> Option<Survey> {
     };
     let file = parse(path, &source).map_err(|p| problems.push(p)).ok()?;
     build(path, &file).map_err(|p| problems.extend(p)).ok()
+}
+
+/// Reads, parses and builds one file, adding what is wrong to `problems`.
+pub fn check_file(path: &Path, problems: &mut Vec<Problem>) -> Option<Survey> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string());
+    check_text(path, text, problems)
 }

@@ -38,7 +38,12 @@ impl Lock {
                 ));
             }
         };
-        toml::from_str(&text).map_err(|e| {
+        Lock::parse(path, &text)
+    }
+
+    /// Reads lock file text; `path` only names it in a problem.
+    pub fn parse(path: &Path, text: &str) -> Result<Lock, Problem> {
+        toml::from_str(text).map_err(|e| {
             problem(
                 path,
                 format!("not a valid lock file: {}", e.message().trim()),

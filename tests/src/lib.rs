@@ -1,5 +1,8 @@
 //! Shared test support: the store contract suites every adapter must pass, and helpers to
 //! drive the ingest Router in-process.
 
+pub mod browser;
 pub mod contract;
+pub mod dynamo;
 pub mod harness;
+pub mod s3;

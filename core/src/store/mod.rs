@@ -5,6 +5,8 @@ use futures::stream::BoxStream;
 
 use crate::record::ResponseRecord;
 
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 

@@ -5,8 +5,15 @@
 //! caller and passed in through [`AppState`].
 
 mod access_log;
+mod assets;
+mod client_ip;
+#[cfg(feature = "dynamodb")]
+pub mod deployed;
 pub mod error;
+mod form;
+mod rate_limit;
 mod routes;
+mod security_headers;
 pub mod state;
 mod submission;
 
@@ -26,6 +33,13 @@ pub fn app(state: AppState) -> Router {
         .route("/surveys", get(routes::surveys::list))
         .route("/surveys/{survey_id}", get(routes::surveys::show))
         .route(
+            "/surveys/{survey_id}/challenge",
+            get(routes::challenge::issue),
+        )
+        .route("/s/{survey_id}", get(form::page))
+        .route("/s/{survey_id}/thanks", get(form::thanks))
+        .route("/static/{file}", get(assets::serve))
+        .route(
             "/surveys/{survey_id}/responses",
             post(routes::responses::submit),
         )
@@ -33,5 +47,6 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(access_log::log))
+        .layer(axum::middleware::map_response(security_headers::add))
         .with_state(state)
 }

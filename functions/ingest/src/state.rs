@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use canvass_core::catalog::Catalog;
 use canvass_core::ids::Secret;
+use canvass_core::pow::Difficulty;
+use canvass_core::ratelimit::RateLimit;
 use canvass_core::store::{ControlStore, ResponseStore};
 use time::OffsetDateTime;
 
@@ -11,12 +13,22 @@ use time::OffsetDateTime;
 pub struct IngestConfig {
     /// Seconds a client is told to wait (`Retry-After`) when storage is down.
     pub retry_after_secs: u32,
+    /// Proof-of-work difficulty and challenge lifetime.
+    pub pow: Difficulty,
+    /// Response posts allowed per source and hour (0: no limit).
+    pub rate_limit: RateLimit,
+    /// Take the client address from the rightmost `X-Forwarded-For` entry (only behind a
+    /// proxy that sets it) rather than from the connection.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for IngestConfig {
     fn default() -> Self {
         IngestConfig {
             retry_after_secs: 5,
+            pow: Difficulty::default(),
+            rate_limit: RateLimit { per_hour: 100 },
+            trust_forwarded_for: false,
         }
     }
 }

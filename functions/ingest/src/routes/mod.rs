@@ -1,3 +1,4 @@
+pub mod challenge;
 pub mod health;
 pub mod responses;
 pub mod surveys;

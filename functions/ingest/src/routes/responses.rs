@@ -1,17 +1,22 @@
 //! `POST /surveys/{id}/responses`: validate, strip, coarsen, store once, then answer.
 
+use std::net::IpAddr;
+
 use axum::Json;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use canvass_core::i18n::negotiate;
 use canvass_core::intake::{self, Accepted, Refused, Submission};
-use serde_json::{Value, json};
+use canvass_core::ratelimit::Decision;
+use serde_json::json;
 use uuid::Uuid;
 
 use super::{LangQuery, accept_language};
-use crate::{AppError, AppState, BODY_LIMIT, submission};
+use crate::client_ip::ClientIp;
+use crate::{AppError, AppState, BODY_LIMIT, form, rate_limit, submission};
 
 fn media_type(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
@@ -25,23 +30,47 @@ fn media_type(headers: &HeaderMap) -> Option<String> {
     )
 }
 
+/// JSON clients get JSON; HTML forms (`application/x-www-form-urlencoded`) get pages.
 pub async fn submit(
     State(state): State<AppState>,
     Path(survey_id): Path<String>,
     Query(q): Query<LangQuery>,
+    ClientIp(source): ClientIp,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Response {
     match media_type(&headers).as_deref() {
-        Some("application/json") => {}
-        other => {
-            return Err(AppError::UnsupportedMediaType(
-                other.unwrap_or("no Content-Type").to_owned(),
-            ));
+        Some("application/json") => {
+            match submit_json(state, survey_id, q, source, headers, body).await {
+                Ok(response) => response,
+                Err(e) => e.into_response(),
+            }
         }
+        Some("application/x-www-form-urlencoded") => {
+            form::post::submit(&state, &survey_id, q.lang.as_deref(), &headers, source, body).await
+        }
+        other => AppError::UnsupportedMediaType(other.unwrap_or("no Content-Type").to_owned())
+            .into_response(),
     }
+}
+
+async fn submit_json(
+    state: AppState,
+    survey_id: String,
+    q: LangQuery,
+    source: Option<IpAddr>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
     if !state.catalog.is_published(&survey_id) {
         return Err(AppError::UnknownSurvey(survey_id));
+    }
+    match rate_limit::check(&state, source).await {
+        Ok(Decision::Allowed) => {}
+        Ok(Decision::Limited { retry_after_secs }) => {
+            return Ok(rate_limit::json_limited(retry_after_secs));
+        }
+        Err(e) => return Err(AppError::from_store(e, state.config.retry_after_secs)),
     }
     let body = body.map_err(|rejection| match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge(BODY_LIMIT),
@@ -69,8 +98,12 @@ pub async fn submit(
     )
     .await
     {
-        Ok(Accepted::New) => Ok((StatusCode::CREATED, Json(json!({ "status": "accepted" })))),
-        Ok(Accepted::Repeat) => Ok((StatusCode::OK, Json(json!({ "status": "accepted" })))),
+        Ok(Accepted::New) => {
+            Ok((StatusCode::CREATED, Json(json!({ "status": "accepted" }))).into_response())
+        }
+        Ok(Accepted::Repeat) => {
+            Ok((StatusCode::OK, Json(json!({ "status": "accepted" }))).into_response())
+        }
         Err(refused) => Err(refusal(&state, &survey_id, &q, &headers, refused)),
     }
 }

@@ -1,0 +1,45 @@
+//! Sorting SDK failures into the two kinds the domain knows: worth retrying later
+//! (`Unavailable`, a `503`) and not (`Failed`, a `500`).
+
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use crate::store::StoreError;
+
+/// Error codes DynamoDB uses for load and its own faults: the request was fine, the
+/// service could not take it now.
+const TRANSIENT_CODES: [&str; 7] = [
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "TransactionConflictException",
+    "LimitExceededException",
+];
+
+pub(super) fn classify<E>(e: SdkError<E>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let transient = match &e {
+        // Timeouts, refused or reset connections, truncated answers: the endpoint is down
+        // or overloaded, and may well be back soon.
+        SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
+        SdkError::DispatchFailure(failure) => !failure.is_user(),
+        SdkError::ServiceError(service) => {
+            service.raw().status().is_server_error()
+                || service
+                    .err()
+                    .code()
+                    .is_some_and(|code| TRANSIENT_CODES.contains(&code))
+        }
+        // The request could not even be built: a bug or a configuration error.
+        _ => false,
+    };
+    let detail = DisplayErrorContext(&e).to_string();
+    if transient {
+        StoreError::Unavailable(detail)
+    } else {
+        StoreError::Failed(detail)
+    }
+}

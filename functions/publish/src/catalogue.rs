@@ -1,0 +1,218 @@
+//! What is published, read from `latest.json`, each release's `datapackage.json` and its
+//! tables: the data behind `/reports` and `/reports/index.json`.
+
+use std::collections::BTreeMap;
+
+use canvass_core::releases::{Latest, ReleaseStore, SurveyReleases};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::PublishError;
+use crate::files::PACKAGE_ZIP;
+
+#[derive(Debug, Serialize)]
+pub struct Catalogue {
+    pub surveys: Vec<SurveyCatalogue>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SurveyCatalogue {
+    pub survey_id: String,
+    pub latest: ReleaseView,
+    /// Every completed release, newest first.
+    pub releases: Vec<EarlierRelease>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EarlierRelease {
+    pub release_id: String,
+    pub wave: String,
+    pub datapackage: String,
+    pub package_zip: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReleaseView {
+    pub release_id: String,
+    pub wave: String,
+    pub title: String,
+    pub description: String,
+    pub version: String,
+    pub license: String,
+    pub license_url: String,
+    pub respondents: Option<u64>,
+    pub datapackage: String,
+    pub readme: String,
+    pub checksums: String,
+    pub package_zip: String,
+    pub downloads: Vec<Download>,
+    pub indicators: Vec<Indicator>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Download {
+    pub name: String,
+    pub title: String,
+    pub url: String,
+    pub bytes: Option<u64>,
+    pub sha256: Option<String>,
+}
+
+/// One headline indicator of the latest wave: its chart and its value per platform.
+#[derive(Debug, Serialize)]
+pub struct Indicator {
+    pub id: String,
+    pub label: String,
+    pub chart: Option<String>,
+    pub rows: Vec<IndicatorRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IndicatorRow {
+    pub platform: String,
+    pub platform_label: String,
+    pub n: Option<u64>,
+    pub share: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub status: String,
+}
+
+/// The survey to feature: the configured one if it has releases, else the first.
+pub fn featured<'a>(latest: &'a Latest, preferred: Option<&str>) -> Option<&'a SurveyReleases> {
+    preferred
+        .and_then(|id| latest.surveys.get(id))
+        .or_else(|| latest.surveys.values().next())
+}
+
+fn url(release_id: &str, file: &str) -> String {
+    format!("/reports/{release_id}/{file}")
+}
+
+pub async fn build(store: &ReleaseStore) -> Result<Catalogue, PublishError> {
+    let latest = store.latest().await?;
+    let mut surveys = Vec::new();
+    for (survey_id, entry) in &latest.surveys {
+        let view = release_view(store, &entry.release_id, &entry.wave).await?;
+        let releases = entry
+            .releases
+            .iter()
+            .rev()
+            .map(|r| EarlierRelease {
+                release_id: r.release_id.clone(),
+                wave: r.wave.clone(),
+                datapackage: url(&r.release_id, "datapackage.json"),
+                package_zip: url(&r.release_id, PACKAGE_ZIP),
+            })
+            .collect();
+        surveys.push(SurveyCatalogue { survey_id: survey_id.clone(), latest: view, releases });
+    }
+    Ok(Catalogue { surveys })
+}
+
+fn text(value: &Value, key: &str) -> String {
+    value.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+}
+
+async fn release_view(store: &ReleaseStore, release_id: &str, wave: &str) -> Result<ReleaseView, PublishError> {
+    let package = store.read(release_id, "datapackage.json").await?.ok_or(PublishError::Internal)?;
+    let package: Value = serde_json::from_slice(&package).map_err(|_| PublishError::Internal)?;
+    let resources = package.get("resources").and_then(Value::as_array).cloned().unwrap_or_default();
+    let downloads = resources
+        .iter()
+        .map(|r| Download {
+            name: text(r, "name"),
+            title: text(r, "title"),
+            url: url(release_id, &text(r, "path")),
+            bytes: r.get("bytes").and_then(Value::as_u64),
+            sha256: r.get("hash").and_then(Value::as_str).and_then(|h| h.strip_prefix("sha256:")).map(str::to_owned),
+        })
+        .collect();
+    let license = package.get("licenses").and_then(|l| l.get(0)).cloned().unwrap_or(Value::Null);
+    let labels = indicator_labels(&resources);
+    let platform_labels = platform_labels(store, release_id).await?;
+    let charts = store.read(release_id, "SHA256SUMS").await?.map(|s| String::from_utf8_lossy(&s).into_owned()).unwrap_or_default();
+    let mut indicators: Vec<Indicator> = Vec::new();
+    if let Some(csv) = store.read(release_id, "indicators.csv").await? {
+        for record in csv::Reader::from_reader(csv.as_slice()).deserialize::<BTreeMap<String, String>>().flatten() {
+            if record.get("wave").map(String::as_str) != Some(wave) {
+                continue;
+            }
+            let id = record.get("indicator").cloned().unwrap_or_default();
+            let chart_file = format!("charts/{id}.svg");
+            if !indicators.iter().any(|i| i.id == id) {
+                indicators.push(Indicator {
+                    label: labels.get(&id).cloned().unwrap_or_else(|| id.replace('_', " ")),
+                    chart: charts.lines().any(|l| l.ends_with(&format!("  {chart_file}"))).then(|| url(release_id, &chart_file)),
+                    id: id.clone(),
+                    rows: Vec::new(),
+                });
+            }
+            let platform = record.get("main_platform").cloned().unwrap_or_default();
+            let number = |key: &str| record.get(key).and_then(|v| v.parse::<f64>().ok());
+            let row = IndicatorRow {
+                platform_label: platform_labels.get(&platform).cloned().unwrap_or_else(|| platform.clone()),
+                platform,
+                n: record.get("n").and_then(|v| v.parse().ok()),
+                share: number("share"),
+                ci_low: number("ci_low"),
+                ci_high: number("ci_high"),
+                status: record.get("status").cloned().unwrap_or_default(),
+            };
+            indicators.iter_mut().find(|i| i.id == id).expect("inserted above").rows.push(row);
+        }
+    }
+    Ok(ReleaseView {
+        release_id: release_id.to_owned(),
+        wave: wave.to_owned(),
+        title: text(&package, "title"),
+        description: text(&package, "description"),
+        version: text(&package, "version"),
+        license: text(&license, "title"),
+        license_url: text(&license, "path"),
+        respondents: respondents(store, release_id, wave).await?,
+        datapackage: url(release_id, "datapackage.json"),
+        readme: url(release_id, "README.md"),
+        checksums: url(release_id, "SHA256SUMS"),
+        package_zip: url(release_id, PACKAGE_ZIP),
+        downloads,
+        indicators,
+    })
+}
+
+/// Indicator labels from the Table Schema's `categories` on the `indicator` field.
+fn indicator_labels(resources: &[Value]) -> BTreeMap<String, String> {
+    resources
+        .iter()
+        .filter_map(|r| r.pointer("/schema/fields")?.as_array())
+        .flatten()
+        .filter(|f| f.get("name").and_then(Value::as_str) == Some("indicator"))
+        .filter_map(|f| f.get("categories")?.as_array())
+        .flatten()
+        .filter_map(|c| Some((c.get("value")?.as_str()?.to_owned(), c.get("label")?.as_str()?.to_owned())))
+        .collect()
+}
+
+/// Platform labels from the options of the `platforms` question in `answers.csv`.
+async fn platform_labels(store: &ReleaseStore, release_id: &str) -> Result<BTreeMap<String, String>, PublishError> {
+    let mut labels = BTreeMap::from([("all".to_owned(), "All platforms".to_owned())]);
+    if let Some(csv) = store.read(release_id, "answers.csv").await? {
+        for record in csv::Reader::from_reader(csv.as_slice()).deserialize::<BTreeMap<String, String>>().flatten() {
+            if record.get("question_id").map(String::as_str) == Some("platforms") {
+                if let (Some(id), Some(label)) = (record.get("option_id"), record.get("option_label")) {
+                    labels.entry(id.clone()).or_insert_with(|| label.clone());
+                }
+            }
+        }
+    }
+    Ok(labels)
+}
+
+async fn respondents(store: &ReleaseStore, release_id: &str, wave: &str) -> Result<Option<u64>, PublishError> {
+    let Some(csv) = store.read(release_id, "respondents.csv").await? else { return Ok(None) };
+    Ok(csv::Reader::from_reader(csv.as_slice())
+        .deserialize::<BTreeMap<String, String>>()
+        .flatten()
+        .find(|r| r.get("wave").map(String::as_str) == Some(wave) && r.get("main_platform").map(String::as_str) == Some("all"))
+        .and_then(|r| r.get("n").and_then(|n| n.parse().ok())))
+}

@@ -1,0 +1,297 @@
+//! The audit: for every suppressed number, the smallest and largest value it could take
+//! given everything published (this release and earlier ones) and everything the survey
+//! definition implies. Linear programming (good_lp with the pure-Rust microlp solver).
+//!
+//! Published numbers first fix what they pin down exactly (a sum with one unknown left
+//! gives that unknown; a sum of non-negative unknowns equal to zero makes them all zero),
+//! then the remaining unknowns fall apart into independent pieces, and each suppressed
+//! number's range is the sum of small LPs over the pieces it touches.
+
+use std::collections::BTreeMap;
+
+use good_lp::{
+    Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, microlp,
+    variable,
+};
+
+use crate::PipelineError;
+use crate::model::{Cmp, Constraint, LinExpr, Model};
+
+/// The feasible range of one suppressed number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Range {
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Range {
+    pub fn width(&self) -> f64 {
+        self.high - self.low
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditOutcome {
+    /// Suppressed classes whose range was computed.
+    pub checked: usize,
+    /// Classes whose range is narrower than k, with the range.
+    pub failures: Vec<(usize, Range)>,
+    /// The narrowest range found among the checked classes.
+    pub narrowest: Option<(usize, Range)>,
+}
+
+/// What the audit is told about each class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Known {
+    /// Published in this release.
+    Published,
+    /// Suppressed here but published in an earlier release: public, so not protected.
+    PublishedBefore,
+    /// Suppressed and never published: must keep a range at least k wide.
+    Protected,
+    /// Suppressed, but a published zero total already says it is zero.
+    PubliclyZero,
+}
+
+/// Computes the range of every protected class and reports those narrower than `k`.
+pub fn audit(model: &Model, known: &[Known], k: u64) -> Result<AuditOutcome, PipelineError> {
+    let atoms = model.atoms.len();
+    let mut equations: Vec<Constraint> = model.constraints.clone();
+    for (class, state) in model.classes.iter().zip(known) {
+        if matches!(state, Known::Published | Known::PublishedBefore) {
+            equations.push(Constraint {
+                expr: class.expr.clone(),
+                cmp: Cmp::Eq,
+                rhs: class.value as i64,
+            });
+        }
+    }
+    let fixed = propagate(atoms, &equations, model.wave)?;
+
+    // What is left: constraints over free atoms, grouped into independent pieces.
+    let mut parent: Vec<usize> = (0..atoms).collect();
+    let mut residual: Vec<(LinExpr, Cmp, i64)> = Vec::new();
+    for c in &equations {
+        let (free, rhs) = substitute(&c.expr, c.rhs, &fixed);
+        if free.is_empty() {
+            continue;
+        }
+        for w in free.windows(2) {
+            union(&mut parent, w[0].0, w[1].0);
+        }
+        residual.push((free, c.cmp, rhs));
+    }
+    let mut pieces: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, (free, _, _)) in residual.iter().enumerate() {
+        pieces.entry(find(&mut parent, free[0].0)).or_default().push(i);
+    }
+
+    let mut outcome = AuditOutcome::default();
+    let threshold = k as f64 - 1e-6;
+    for (ci, class) in model.classes.iter().enumerate() {
+        if known[ci] != Known::Protected {
+            continue;
+        }
+        outcome.checked += 1;
+        let value = class.value as f64;
+        let (free, offset) = substitute(&class.expr, 0, &fixed);
+        // `substitute` moves the fixed part to the right-hand side: the expression's
+        // value is `free + (-offset)`.
+        let constant = -(offset as f64);
+        let mut by_piece: BTreeMap<usize, LinExpr> = BTreeMap::new();
+        for &(a, c) in &free {
+            by_piece.entry(find(&mut parent, a)).or_default().push((a, c));
+        }
+        let range = if by_piece.is_empty() {
+            Range {
+                low: constant,
+                high: constant,
+            }
+        } else {
+            // The upper end first: once it lies k above the true value the range is wide
+            // enough, and the lower end need not be solved for.
+            let mut range = Range {
+                low: constant,
+                high: constant,
+            };
+            range.high += extreme(&by_piece, &pieces, &residual, true)?;
+            if range.high - value >= threshold {
+                range.low = f64::NEG_INFINITY;
+            } else {
+                range.low += extreme(&by_piece, &pieces, &residual, false)?;
+            }
+            range
+        };
+        if range.width() < threshold {
+            outcome.failures.push((ci, range));
+        }
+        if range.low.is_finite()
+            && outcome
+                .narrowest
+                .is_none_or(|(_, r)| range.width() < r.width())
+        {
+            outcome.narrowest = Some((ci, range));
+        }
+    }
+    Ok(outcome)
+}
+
+/// Fixes every atom the equations pin down. Errors if the equations contradict the data.
+fn propagate(atoms: usize, equations: &[Constraint], wave: i32) -> Result<Vec<Option<i64>>, PipelineError> {
+    let mut fixed: Vec<Option<i64>> = vec![None; atoms];
+    let mut by_atom: Vec<Vec<usize>> = vec![Vec::new(); atoms];
+    for (i, c) in equations.iter().enumerate() {
+        for &(a, _) in &c.expr {
+            by_atom[a].push(i);
+        }
+    }
+    let mut queue: Vec<usize> = (0..equations.len()).collect();
+    let mut queued = vec![true; equations.len()];
+    while let Some(i) = queue.pop() {
+        queued[i] = false;
+        let c = &equations[i];
+        let (free, rhs) = substitute(&c.expr, c.rhs, &fixed);
+        let mut newly = Vec::new();
+        match (c.cmp, free.as_slice()) {
+            (Cmp::Eq, []) if rhs != 0 => {
+                return Err(PipelineError::Inconsistent(format!(
+                    "wave {wave}: published numbers contradict each other"
+                )));
+            }
+            (Cmp::Eq, [(a, coef)]) => {
+                if rhs % coef != 0 {
+                    return Err(PipelineError::Inconsistent(format!(
+                        "wave {wave}: a count would not be a whole number"
+                    )));
+                }
+                newly.push((*a, rhs / coef));
+            }
+            // Non-negative unknowns adding up to zero (or to at most zero) are all zero.
+            (Cmp::Eq | Cmp::Le, terms) if rhs == 0 && terms.iter().all(|&(_, c)| c > 0) => {
+                newly.extend(terms.iter().map(|&(a, _)| (a, 0)));
+            }
+            (Cmp::Ge, terms) if rhs == 0 && terms.iter().all(|&(_, c)| c < 0) => {
+                newly.extend(terms.iter().map(|&(a, _)| (a, 0)));
+            }
+            _ => {}
+        }
+        for (a, v) in newly {
+            if v < 0 {
+                return Err(PipelineError::Inconsistent(format!(
+                    "wave {wave}: published numbers imply a negative count"
+                )));
+            }
+            fixed[a] = Some(v);
+            for &j in &by_atom[a] {
+                if !queued[j] {
+                    queued[j] = true;
+                    queue.push(j);
+                }
+            }
+        }
+    }
+    Ok(fixed)
+}
+
+/// Splits `expr cmp rhs` into its free atoms and the right-hand side with fixed atoms moved over.
+fn substitute(expr: &LinExpr, rhs: i64, fixed: &[Option<i64>]) -> (LinExpr, i64) {
+    let mut free = LinExpr::new();
+    let mut rhs = rhs;
+    for &(a, c) in expr {
+        match fixed[a] {
+            Some(v) => rhs -= c * v,
+            None => free.push((a, c)),
+        }
+    }
+    (free, rhs)
+}
+
+fn find(parent: &mut [usize], a: usize) -> usize {
+    let mut root = a;
+    while parent[root] != root {
+        root = parent[root];
+    }
+    let mut x = a;
+    while parent[x] != root {
+        let next = parent[x];
+        parent[x] = root;
+        x = next;
+    }
+    root
+}
+
+fn union(parent: &mut [usize], a: usize, b: usize) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra != rb {
+        parent[ra.max(rb)] = ra.min(rb);
+    }
+}
+
+/// The largest (or smallest) value of the objective split by piece: a sum of one LP per piece.
+fn extreme(
+    objective: &BTreeMap<usize, LinExpr>,
+    pieces: &BTreeMap<usize, Vec<usize>>,
+    residual: &[(LinExpr, Cmp, i64)],
+    maximise: bool,
+) -> Result<f64, PipelineError> {
+    let mut total = 0.0;
+    for (root, terms) in objective {
+        let rows = pieces.get(root).map(Vec::as_slice).unwrap_or(&[]);
+        total += solve(terms, rows, residual, maximise)?;
+        if total.is_infinite() {
+            return Ok(total);
+        }
+    }
+    Ok(total)
+}
+
+fn solve(
+    terms: &LinExpr,
+    rows: &[usize],
+    residual: &[(LinExpr, Cmp, i64)],
+    maximise: bool,
+) -> Result<f64, PipelineError> {
+    let mut vars = ProblemVariables::new();
+    let mut index: BTreeMap<usize, Variable> = BTreeMap::new();
+    let mut var = |vars: &mut ProblemVariables, a: usize| {
+        *index.entry(a).or_insert_with(|| vars.add(variable().min(0.0)))
+    };
+    let mut objective = Expression::from(0.0);
+    for &(a, c) in terms {
+        objective += c as f64 * var(&mut vars, a);
+    }
+    let mut constraints = Vec::with_capacity(rows.len());
+    for &r in rows {
+        let (expr, cmp, rhs) = &residual[r];
+        let mut e = Expression::from(0.0);
+        for &(a, c) in expr {
+            e += c as f64 * var(&mut vars, a);
+        }
+        constraints.push(match cmp {
+            Cmp::Eq => e.eq(*rhs as f64),
+            Cmp::Le => e.leq(*rhs as f64),
+            Cmp::Ge => e.geq(*rhs as f64),
+        });
+    }
+    if index.is_empty() {
+        return Ok(0.0);
+    }
+    let problem = if maximise {
+        vars.maximise(objective.clone())
+    } else {
+        vars.minimise(objective.clone())
+    };
+    let mut model = problem.using(microlp);
+    for c in constraints {
+        model = model.with(c);
+    }
+    match model.solve() {
+        Ok(solution) => Ok(solution.eval(&objective)),
+        Err(ResolutionError::Unbounded) => Ok(if maximise {
+            f64::INFINITY
+        } else {
+            f64::NEG_INFINITY
+        }),
+        Err(e) => Err(PipelineError::Audit(format!("the linear program failed: {e}"))),
+    }
+}

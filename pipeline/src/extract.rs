@@ -1,0 +1,306 @@
+//! Extract: every response of a survey from a `ResponseStore`, page by page, straight into
+//! typed columns (option indices, numbers, flags): no JSON round trip, no record kept.
+//!
+//! Each record is checked against its own survey version first; one that does not fit is
+//! counted in [`DataQuality`] and left out whole. Answers that fit their version but that
+//! the reference version no longer offers are left out one by one, also counted.
+
+use std::collections::{BTreeSet, HashMap};
+
+use canvass_core::answers::{AnswerValue, is_shown};
+use canvass_core::countries;
+use canvass_core::record::ResponseRecord;
+use canvass_core::store::{Listed, ResponseStore};
+use canvass_core::survey::{Kind, LIKERT_MAX, LIKERT_MIN, Survey};
+use canvass_core::wave::Wave;
+use futures::StreamExt;
+use time::Date;
+
+use crate::PipelineError;
+use crate::progress::Progress;
+use crate::quality::DataQuality;
+use crate::spec::{QuestionKind, Spec};
+
+/// An option index; `NONE` marks "not answered".
+pub type Code = u16;
+pub const NONE: Code = Code::MAX;
+
+/// One published question's answers, one entry per response.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    /// Option index per response (single choice, yes/no, Likert point - 1, region).
+    Codes(Vec<Code>),
+    /// Picked option indices per response, `None` when not answered.
+    Multi(Vec<Option<Vec<Code>>>),
+    Numbers(Vec<Option<i64>>),
+}
+
+/// The responses of closed waves as typed columns aligned with [`Spec::questions`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Columns {
+    /// The wave of each response as `year * 100 + index` (see [`wave_key`]).
+    pub wave: Vec<i32>,
+    pub verified: Vec<bool>,
+    pub questions: Vec<Column>,
+}
+
+/// A sortable integer for a wave: 2025-Q4 is 202504, 2025-11 is 202511, 2025 is 202501.
+pub fn wave_key(wave: Wave) -> i32 {
+    wave.year * 100 + i32::from(wave.index)
+}
+
+impl Columns {
+    pub fn new(spec: &Spec) -> Columns {
+        Columns {
+            wave: Vec::new(),
+            verified: Vec::new(),
+            questions: spec
+                .questions
+                .iter()
+                .map(|q| match q.kind {
+                    QuestionKind::Single => Column::Codes(Vec::new()),
+                    QuestionKind::Multiple { .. } => Column::Multi(Vec::new()),
+                    QuestionKind::Number { .. } => Column::Numbers(Vec::new()),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.wave.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.wave.is_empty()
+    }
+}
+
+/// Turns records into column entries; keeps the quality counts as it goes.
+pub struct Extractor<'a> {
+    spec: &'a Spec,
+    as_of: Date,
+    /// Reference option index by option id, per published question.
+    lookup: Vec<HashMap<&'a str, Code>>,
+    pub columns: Columns,
+    pub quality: DataQuality,
+    /// Every closed wave seen, so that empty published waves are still known.
+    pub waves: BTreeSet<i32>,
+}
+
+impl<'a> Extractor<'a> {
+    pub fn new(spec: &'a Spec, as_of: Date) -> Extractor<'a> {
+        let lookup = spec
+            .questions
+            .iter()
+            .map(|q| {
+                q.options
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| (o.id.as_str(), i as Code))
+                    .collect()
+            })
+            .collect();
+        Extractor {
+            spec,
+            as_of,
+            lookup,
+            columns: Columns::new(spec),
+            quality: DataQuality::default(),
+            waves: BTreeSet::new(),
+        }
+    }
+
+    pub fn push(&mut self, item: Listed) {
+        self.quality.items += 1;
+        let record = match item {
+            Listed::Response(record) => record,
+            Listed::Malformed { problem, .. } => {
+                let kind = problem.split(':').next().unwrap_or("unreadable").to_owned();
+                DataQuality::note(&mut self.quality.malformed, kind);
+                return;
+            }
+        };
+        if record.survey_id != self.spec.survey_id {
+            DataQuality::note(
+                &mut self.quality.malformed,
+                "filed under another survey".to_owned(),
+            );
+            return;
+        }
+        let Some(version) = self
+            .spec
+            .versions
+            .iter()
+            .find(|s| s.version == record.survey_version)
+            .cloned()
+        else {
+            *self
+                .quality
+                .unknown_version
+                .entry(record.survey_version)
+                .or_default() += 1;
+            return;
+        };
+        if let Err(problem) = fits(&version, &record) {
+            DataQuality::note(&mut self.quality.invalid, problem);
+            return;
+        }
+        let wave = Wave::of_week(self.spec.wave_length, record.iso_week);
+        if !wave.is_closed_on(self.as_of) {
+            self.quality.open_wave += 1;
+            return;
+        }
+        let key = wave_key(wave);
+        self.waves.insert(key);
+        self.columns.wave.push(key);
+        self.columns.verified.push(record.pow_verified);
+        for (qi, q) in self.spec.questions.iter().enumerate() {
+            let answer = record.answers.get(&q.source);
+            let lookup = &self.lookup[qi];
+            let mut drop = |why: String| {
+                DataQuality::note(
+                    &mut self.quality.unpublished_answers,
+                    format!("`{}`: {why}", q.source),
+                );
+            };
+            match &mut self.columns.questions[qi] {
+                Column::Codes(codes) => {
+                    let code = match answer {
+                        None => NONE,
+                        Some(AnswerValue::Choice(id)) if qi == self.spec.region => {
+                            match countries::region_of(id).and_then(|r| lookup.get(r)) {
+                                Some(&c) => c,
+                                None => {
+                                    drop("country code without a known world region".into());
+                                    NONE
+                                }
+                            }
+                        }
+                        Some(AnswerValue::Choice(id)) => match lookup.get(id.as_str()) {
+                            Some(&c) => c,
+                            None => {
+                                drop(format!("option `{id}` is not offered by the current version"));
+                                NONE
+                            }
+                        },
+                        Some(AnswerValue::Number(v)) => match lookup.get(v.to_string().as_str()) {
+                            Some(&c) => c,
+                            None => {
+                                drop(format!("{v} is not a point of the current scale"));
+                                NONE
+                            }
+                        },
+                        Some(AnswerValue::Choices(_)) => {
+                            drop("a list where the current version takes one answer".into());
+                            NONE
+                        }
+                    };
+                    codes.push(code);
+                }
+                Column::Multi(lists) => {
+                    let picked = match answer {
+                        None => None,
+                        Some(AnswerValue::Choices(ids)) => {
+                            let codes: Option<Vec<Code>> =
+                                ids.iter().map(|id| lookup.get(id.as_str()).copied()).collect();
+                            if codes.is_none() {
+                                drop("an option not offered by the current version".into());
+                            }
+                            codes.filter(|c| !c.is_empty())
+                        }
+                        Some(_) => {
+                            drop("one answer where the current version takes a list".into());
+                            None
+                        }
+                    };
+                    lists.push(picked);
+                }
+                Column::Numbers(numbers) => {
+                    let QuestionKind::Number { min, max } = q.kind else {
+                        unreachable!("number columns belong to number questions")
+                    };
+                    let value = match answer {
+                        None => None,
+                        Some(AnswerValue::Number(v)) if (min..=max).contains(v) => Some(*v),
+                        Some(AnswerValue::Number(v)) => {
+                            drop(format!("{v} is outside the current bounds {min}..={max}"));
+                            None
+                        }
+                        Some(_) => {
+                            drop("not a number".into());
+                            None
+                        }
+                    };
+                    numbers.push(value);
+                }
+            }
+        }
+    }
+}
+
+/// Whether a stored record fits its own survey version: declared questions, declared
+/// options, numbers in bounds, shown questions only. Returns the first problem.
+fn fits(survey: &Survey, record: &ResponseRecord) -> Result<(), String> {
+    for (qid, value) in &record.answers {
+        let Some(question) = survey.question(qid) else {
+            return Err(format!("question `{qid}` is not in version {}", survey.version));
+        };
+        let ok = match (&question.kind, value) {
+            (
+                Kind::SingleChoice { options } | Kind::YesNo { options },
+                AnswerValue::Choice(id),
+            ) => options.iter().any(|o| &o.id == id),
+            // Country codes are checked by region lookup; an unknown code is noted there.
+            (Kind::Country { .. }, AnswerValue::Choice(_)) => true,
+            (
+                Kind::MultipleChoice {
+                    options,
+                    max_choices,
+                },
+                AnswerValue::Choices(ids),
+            ) => {
+                let distinct: BTreeSet<&String> = ids.iter().collect();
+                !ids.is_empty()
+                    && distinct.len() == ids.len()
+                    && max_choices.is_none_or(|m| ids.len() <= m as usize)
+                    && ids.iter().all(|id| options.iter().any(|o| &o.id == id))
+            }
+            (Kind::Likert { .. }, AnswerValue::Number(v)) => (LIKERT_MIN..=LIKERT_MAX).contains(v),
+            (Kind::Number { min, max, .. }, AnswerValue::Number(v)) => (*min..=*max).contains(v),
+            _ => false,
+        };
+        if !ok {
+            return Err(format!(
+                "an answer to `{qid}` is not valid in version {}",
+                survey.version
+            ));
+        }
+        if !is_shown(question, &record.answers) {
+            return Err(format!(
+                "`{qid}` is answered although it was not shown in version {}",
+                survey.version
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads every response of the survey, page by page.
+pub async fn extract<S: ResponseStore + ?Sized>(
+    store: &S,
+    spec: &Spec,
+    as_of: Date,
+    progress: &dyn Progress,
+) -> Result<(Columns, DataQuality, BTreeSet<i32>), PipelineError> {
+    let mut extractor = Extractor::new(spec, as_of);
+    let mut pages = store.list(&spec.survey_id);
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(PipelineError::Store)?;
+        let n = page.len() as u64;
+        for item in page {
+            extractor.push(item);
+        }
+        progress.read(n);
+    }
+    Ok((extractor.columns, extractor.quality, extractor.waves))
+}

@@ -1,0 +1,96 @@
+//! The headline indicators, declared once: each is a share of the answers to one question.
+//!
+//! Every table, chart and README line about indicators is generated from this list, so a
+//! definition changes here and nowhere else. Numerators and denominators are sets of option
+//! ids (Likert points are the ids "1".."5"); `Among::Answered` means everyone who answered.
+
+/// Who a share is taken among.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Among {
+    /// Everyone who answered the question.
+    Answered,
+    /// Only those who gave one of these answers (e.g. yes or no, leaving out "prefer not to say").
+    Options(&'static [&'static str]),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndicatorDef {
+    pub id: &'static str,
+    /// English label for tables and charts.
+    pub label: &'static str,
+    /// The exact rule in words, for the README and the methodology.
+    pub rule: &'static str,
+    pub question: &'static str,
+    pub counts: &'static [&'static str],
+    pub among: Among,
+}
+
+const YES_OR_NO: Among = Among::Options(&["yes", "no"]);
+
+/// The headline indicators of the platform-treatment survey, in publication order.
+pub const HEADLINE: [IndicatorDef; 8] = [
+    IndicatorDef {
+        id: "suspended_12m",
+        label: "Shop suspended or closed in the last 12 months",
+        rule: "`suspended_12m` = yes, among those who answered yes or no",
+        question: "suspended_12m",
+        counts: &["yes"],
+        among: YES_OR_NO,
+    },
+    IndicatorDef {
+        id: "no_clear_reason",
+        label: "No clear reason given (among suspended sellers)",
+        rule: "`suspension_reason_clear` = no, among everyone who answered it (only sellers who were suspended are asked)",
+        question: "suspension_reason_clear",
+        counts: &["no"],
+        among: Among::Answered,
+    },
+    IndicatorDef {
+        id: "payout_held_12m",
+        label: "Payouts held or delayed in the last 12 months",
+        rule: "`payout_held_12m` = yes, among those who answered yes or no",
+        question: "payout_held_12m",
+        counts: &["yes"],
+        among: YES_OR_NO,
+    },
+    IndicatorDef {
+        id: "fee_impact_high",
+        label: "Fee changes hurt income a lot (4-5 of 5)",
+        rule: "`fee_impact` is 4 or 5 on the 1-5 scale, among everyone who answered it",
+        question: "fee_impact",
+        counts: &["4", "5"],
+        among: Among::Answered,
+    },
+    IndicatorDef {
+        id: "support_poor",
+        label: "Seller support rated poor (1-2 of 5)",
+        rule: "`support_rating` is 1 or 2 on the 1-5 scale, among everyone who answered it",
+        question: "support_rating",
+        counts: &["1", "2"],
+        among: Among::Answered,
+    },
+    IndicatorDef {
+        id: "arbitration_unaware",
+        label: "Not aware of forced arbitration",
+        rule: "`arbitration_aware` is no or not sure, among everyone who answered it (a seller who is not sure is not aware)",
+        question: "arbitration_aware",
+        counts: &["no", "unsure"],
+        among: Among::Answered,
+    },
+    IndicatorDef {
+        id: "pace_pressure_high",
+        label: "Pushed to an unsustainable pace (agree 4-5 of 5)",
+        rule: "`pace_pressure` is 4 or 5 on the 1-5 scale, among everyone who answered it",
+        question: "pace_pressure",
+        counts: &["4", "5"],
+        among: Among::Answered,
+    },
+    IndicatorDef {
+        id: "collective_action_yes",
+        label: "Would support collective action",
+        rule: "`collective_action` = yes, among everyone who answered it (yes, maybe or no)",
+        question: "collective_action",
+        counts: &["yes"],
+        among: Among::Answered,
+    },
+];

@@ -1,0 +1,190 @@
+//! `charts/{indicator}.svg`: one horizontal bar chart per headline indicator, share by main
+//! platform with its 95 % interval. A plain SVG template: fixed layout, system fonts only
+//! (nothing to download), scales to a phone's width through its viewBox, and a `<title>`
+//! and `<desc>` for screen readers.
+
+use std::fmt::Write;
+
+use crate::tables::{LOW_RELIABILITY, SUPPRESSED};
+
+/// One bar: a group's published share, or why there is none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub label: String,
+    pub status: String,
+    pub n: Option<u64>,
+    pub share: Option<f64>,
+    pub ci: Option<(f64, f64)>,
+}
+
+const WIDTH: f64 = 640.0;
+const LABEL_RIGHT: f64 = 228.0;
+const PLOT_LEFT: f64 = 240.0;
+const PLOT_RIGHT: f64 = 566.0;
+const ROW: f64 = 34.0;
+const TOP: f64 = 96.0;
+const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn x(share: f64) -> f64 {
+    PLOT_LEFT + share.clamp(0.0, 1.0) * (PLOT_RIGHT - PLOT_LEFT)
+}
+
+/// Short platform label: the part before any parenthesis.
+pub fn short_label(label: &str) -> String {
+    label.split(" (").next().unwrap_or(label).trim().to_owned()
+}
+
+pub fn chart(title: &str, subtitle: &str, bars: &[Bar], k: u64) -> String {
+    let height = TOP + ROW * bars.len() as f64 + 70.0;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-labelledby="title desc" font-family="{FONT}">
+<title id="title">{title}</title>
+<desc id="desc">{desc}</desc>
+<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>
+<text x="12" y="30" font-size="20" font-weight="700" fill="#1a1a1a">{title}</text>
+<text x="12" y="54" font-size="14" fill="#444444">{subtitle}</text>
+"##,
+        title = escape(title),
+        subtitle = escape(subtitle),
+        desc = escape(&describe(bars)),
+    );
+    // Axis: 0, 25, 50, 75, 100 %.
+    for step in 0..=4 {
+        let share = f64::from(step) / 4.0;
+        let _ = write!(
+            s,
+            r##"<line x1="{x:.1}" y1="{y1:.1}" x2="{x:.1}" y2="{y2:.1}" stroke="#d9d9d9" stroke-width="1"/>
+<text x="{x:.1}" y="{ty:.1}" font-size="13" fill="#555555" text-anchor="middle">{pct}%</text>
+"##,
+            x = x(share),
+            y1 = TOP - 8.0,
+            y2 = TOP + ROW * bars.len() as f64,
+            ty = TOP - 14.0,
+            pct = step * 25,
+        );
+    }
+    for (i, bar) in bars.iter().enumerate() {
+        let y = TOP + ROW * i as f64;
+        let mid = y + ROW / 2.0;
+        let weight = if i == 0 { "700" } else { "400" };
+        let _ = write!(
+            s,
+            r##"<text x="{LABEL_RIGHT}" y="{ty:.1}" font-size="15" font-weight="{weight}" fill="#1a1a1a" text-anchor="end">{label}</text>
+"##,
+            ty = mid + 5.0,
+            label = escape(&bar.label),
+        );
+        match (bar.share, bar.status.as_str()) {
+            (Some(share), status) => {
+                let fill = if status == LOW_RELIABILITY { "#9bb7d4" } else { "#2f5f93" };
+                let _ = write!(
+                    s,
+                    r##"<rect x="{PLOT_LEFT}" y="{ry:.1}" width="{w:.1}" height="16" fill="{fill}"/>
+"##,
+                    ry = mid - 8.0,
+                    w = x(share) - PLOT_LEFT,
+                );
+                if let Some((lo, hi)) = bar.ci {
+                    let _ = write!(
+                        s,
+                        r##"<path d="M{x1:.1} {m:.1}H{x2:.1}M{x1:.1} {a:.1}V{b:.1}M{x2:.1} {a:.1}V{b:.1}" stroke="#1a1a1a" stroke-width="2" fill="none"/>
+"##,
+                        x1 = x(lo),
+                        x2 = x(hi),
+                        m = mid,
+                        a = mid - 6.0,
+                        b = mid + 6.0,
+                    );
+                }
+                let mark = if status == LOW_RELIABILITY { "*" } else { "" };
+                let _ = write!(
+                    s,
+                    r##"<text x="{tx}" y="{ty:.1}" font-size="15" fill="#1a1a1a" text-anchor="end">{pct:.0}%{mark}</text>
+"##,
+                    tx = WIDTH - 10.0,
+                    ty = mid + 5.0,
+                    pct = share * 100.0,
+                );
+            }
+            (None, SUPPRESSED) => {
+                let _ = write!(
+                    s,
+                    r##"<text x="{PLOT_LEFT}" y="{ty:.1}" font-size="14" font-style="italic" fill="#666666">withheld to protect respondents</text>
+"##,
+                    ty = mid + 5.0,
+                );
+            }
+            (None, _) => {
+                let _ = write!(
+                    s,
+                    r##"<text x="{PLOT_LEFT}" y="{ty:.1}" font-size="14" font-style="italic" fill="#666666">no respondents</text>
+"##,
+                    ty = mid + 5.0,
+                );
+            }
+        }
+    }
+    let foot = TOP + ROW * bars.len() as f64 + 24.0;
+    let _ = write!(
+        s,
+        r##"<text x="12" y="{y1:.1}" font-size="12" fill="#444444">Lines: 95% Wilson interval (sampling variability only: this is an opt-in survey).</text>
+<text x="12" y="{y2:.1}" font-size="12" fill="#444444">* fewer than 30 respondents, read with care. Groups under {k} are withheld.</text>
+</svg>
+"##,
+        y1 = foot,
+        y2 = foot + 18.0,
+    );
+    s
+}
+
+/// The chart in words, for screen readers.
+fn describe(bars: &[Bar]) -> String {
+    bars.iter()
+        .map(|b| match b.share {
+            Some(share) => format!("{}: {:.0}%", b.label, share * 100.0),
+            None if b.status == SUPPRESSED => format!("{}: withheld", b.label),
+            None => format!("{}: no respondents", b.label),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_escaped_and_nothing_external_is_referenced() {
+        let bars = vec![
+            Bar {
+                label: "All <platforms> & co".into(),
+                status: "ok".into(),
+                n: Some(120),
+                share: Some(0.25),
+                ci: Some((0.18, 0.33)),
+            },
+            Bar {
+                label: "Etsy".into(),
+                status: SUPPRESSED.into(),
+                n: None,
+                share: None,
+                ci: None,
+            },
+        ];
+        let svg = chart("Title \"x\"", "Sub", &bars, 10);
+        assert!(svg.contains("All &lt;platforms&gt; &amp; co"));
+        assert!(svg.contains("Title &quot;x&quot;"));
+        assert!(svg.contains("withheld to protect respondents"));
+        assert!(!svg.contains("@import") && !svg.contains("url(") && !svg.contains("href"));
+        assert_eq!(chart("Title \"x\"", "Sub", &bars, 10), svg, "deterministic");
+    }
+}

@@ -1,0 +1,176 @@
+//! `datapackage.json`: a Frictionless Data Package (v2) describing every CSV with a Table
+//! Schema (types, enum constraints, primary key, missing values), its size and sha256.
+//! Serialised from structs, so key order is fixed and the output byte-identical.
+
+use serde::Serialize;
+
+use crate::PipelineError;
+use crate::table::Table;
+
+const PACKAGE_PROFILE: &str = "https://datapackage.org/profiles/2.0/datapackage.json";
+
+/// The release format's version: raised when the tables or their meaning change.
+pub const FORMAT_VERSION: &str = "1.0.0";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Package {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    name: String,
+    id: String,
+    title: String,
+    description: String,
+    version: &'static str,
+    keywords: Vec<&'static str>,
+    licenses: Vec<License>,
+    sources: Vec<Source>,
+    resources: Vec<Resource>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct License {
+    name: &'static str,
+    path: &'static str,
+    title: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Source {
+    title: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Resource {
+    name: String,
+    path: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: String,
+    description: String,
+    format: &'static str,
+    mediatype: &'static str,
+    encoding: &'static str,
+    bytes: u64,
+    hash: String,
+    dialect: Dialect,
+    schema: Schema,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Dialect {
+    delimiter: &'static str,
+    #[serde(rename = "lineTerminator")]
+    line_terminator: &'static str,
+    #[serde(rename = "quoteChar")]
+    quote_char: &'static str,
+    header: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Schema {
+    fields: Vec<SchemaField>,
+    #[serde(rename = "primaryKey")]
+    primary_key: Vec<&'static str>,
+    #[serde(rename = "missingValues")]
+    missing_values: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct SchemaField {
+    name: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    description: String,
+    constraints: Constraints,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Constraints {
+    required: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "enum")]
+    values: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    minimum: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    maximum: Option<u32>,
+}
+
+/// What the package says about itself.
+#[derive(Debug, Clone)]
+pub struct About {
+    pub release_id: String,
+    pub title: String,
+    pub description: String,
+    pub source: String,
+}
+
+/// One CSV with its bytes, for sizes and hashes.
+pub struct Written<'a> {
+    pub table: &'a Table,
+    pub bytes: &'a [u8],
+}
+
+pub fn datapackage(about: &About, tables: &[Written<'_>]) -> Result<Vec<u8>, PipelineError> {
+    let package = Package {
+        schema: PACKAGE_PROFILE,
+        name: about.release_id.to_lowercase(),
+        id: about.release_id.clone(),
+        title: about.title.clone(),
+        description: about.description.clone(),
+        version: FORMAT_VERSION,
+        keywords: vec!["survey", "online sellers", "platforms", "statistics"],
+        licenses: vec![License {
+            name: "CC-BY-4.0",
+            path: "https://creativecommons.org/licenses/by/4.0/",
+            title: "Creative Commons Attribution 4.0 International",
+        }],
+        sources: vec![Source {
+            title: about.source.clone(),
+        }],
+        resources: tables
+            .iter()
+            .map(|w| Resource {
+                name: w.table.name.to_owned(),
+                path: format!("{}.csv", w.table.name),
+                kind: "table",
+                title: w.table.title.clone(),
+                description: w.table.description.clone(),
+                format: "csv",
+                mediatype: "text/csv",
+                encoding: "utf-8",
+                bytes: w.bytes.len() as u64,
+                hash: format!("sha256:{}", crate::write::sha256_hex(w.bytes)),
+                dialect: Dialect {
+                    delimiter: ",",
+                    line_terminator: "\r\n",
+                    quote_char: "\"",
+                    header: true,
+                },
+                schema: Schema {
+                    fields: w
+                        .table
+                        .fields
+                        .iter()
+                        .map(|f| SchemaField {
+                            name: f.name,
+                            kind: f.kind.name(),
+                            description: f.description.clone(),
+                            constraints: Constraints {
+                                required: f.required,
+                                values: f.values.clone(),
+                                minimum: f.minimum,
+                                maximum: f.maximum,
+                            },
+                        })
+                        .collect(),
+                    primary_key: w.table.primary_key.clone(),
+                    missing_values: vec![""],
+                },
+            })
+            .collect(),
+    };
+    let mut text = serde_json::to_vec_pretty(&package)?;
+    text.push(b'\n');
+    Ok(text)
+}

@@ -1,0 +1,202 @@
+//! The release's README.md: what was asked, which waves and how many responses, how small
+//! groups are protected, what the intervals mean and do not mean, data quality, and how
+//! to cite. Plain words for journalists; every number in it comes from the release.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use crate::quality::DataQuality;
+use crate::spec::{QuestionKind, Spec};
+use crate::tables::{WaveResult, wave_label, wave_of_key};
+
+pub struct ReadmeInput<'a> {
+    pub spec: &'a Spec,
+    pub release_id: &'a str,
+    pub wave: i32,
+    pub results: &'a BTreeMap<i32, WaveResult>,
+    pub quality: &'a DataQuality,
+    /// `(file, what it holds)`, in the order they are listed.
+    pub files: Vec<(String, String)>,
+    pub datapackage_sha256: String,
+}
+
+pub fn readme(input: &ReadmeInput<'_>) -> String {
+    let spec = input.spec;
+    let k = spec.k();
+    let low = spec.disclosure.low_reliability_below;
+    let wave = wave_of_key(spec.wave_length, input.wave);
+    let (first_day, last_day) = wave.days();
+    let result = &input.results[&input.wave];
+    let mut s = String::new();
+    let _ = writeln!(s, "# {}: statistics for {}\n", spec.title, wave);
+    let _ = writeln!(
+        s,
+        "Release `{}` of the Canvass survey `{}` (survey version{} {}). It covers the responses submitted in the reporting wave {} ({} to {}); `trends.csv` and `respondents.csv` also cover every earlier closed wave.\n",
+        input.release_id,
+        spec.survey_id,
+        if spec.versions.len() > 1 { "s" } else { "" },
+        spec.versions
+            .iter()
+            .map(|v| v.version.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        wave,
+        first_day,
+        last_day,
+    );
+    let _ = writeln!(s, "Licence: [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/). Please cite as shown at the end.\n");
+
+    let _ = writeln!(s, "## Files\n");
+    for (file, what) in &input.files {
+        let _ = writeln!(s, "- `{file}`: {what}");
+    }
+    let _ = writeln!(
+        s,
+        "\n`datapackage.json` describes every column (type, allowed values, key) in the [Frictionless Data Package](https://datapackage.org/) format; `SHA256SUMS` lets you check that no file was altered (`sha256sum -c SHA256SUMS`).\n"
+    );
+
+    let _ = writeln!(s, "## Who answered\n");
+    let _ = writeln!(
+        s,
+        "Sellers answered anonymously, on their own initiative, through a public web form. No name, shop, e-mail address, IP address or exact time is stored: only the answers, the ISO week of submission and whether the form's anti-abuse check (a small proof of work done by the browser) was completed.\n"
+    );
+    let _ = writeln!(s, "| wave | responses | without the anti-abuse check | counted in the tables |");
+    let _ = writeln!(s, "|---|---:|---:|---:|");
+    for (&w, r) in input.results {
+        let unverified = r.counts.unverified;
+        let responses = r.counts.responses;
+        let withheld = |x: u64, of: u64| (x > 0 && x < k) || (of - x > 0 && of - x < k);
+        let hidden = withheld(unverified, responses);
+        let unverified_text = if hidden {
+            "withheld (fewer than k on one side)".to_owned()
+        } else if responses == 0 {
+            "0".to_owned()
+        } else {
+            format!("{unverified} ({:.1}%)", 100.0 * unverified as f64 / responses as f64)
+        };
+        let counted = if spec.disclosure.count_unverified {
+            "all".to_owned()
+        } else {
+            "only those with the check".to_owned()
+        };
+        // When only checked responses count, the total minus the published `all` would
+        // give the withheld number away.
+        let responses_text = if (responses > 0 && responses < k)
+            || (hidden && !spec.disclosure.count_unverified)
+        {
+            "withheld".to_owned()
+        } else {
+            responses.to_string()
+        };
+        let shown = unverified_text;
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            wave_label(spec, w),
+            responses_text,
+            shown,
+            counted
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nResponses from the wave that is still open are not published: a wave is published only after its last week has ended.\n"
+    );
+
+    let _ = writeln!(s, "## What was asked\n");
+    let _ = writeln!(
+        s,
+        "The questions below are quoted in English from the survey definition (it was also offered in other languages). Follow-up questions were asked only after the answer shown in brackets. `answers.csv` has every option of every question; the country is published only as a world region.\n"
+    );
+    for q in &spec.questions {
+        let kind = match q.kind {
+            QuestionKind::Single if q.id == "region" => "country, published as world region".to_owned(),
+            QuestionKind::Single => "one answer".to_owned(),
+            QuestionKind::Multiple { .. } => "several answers allowed".to_owned(),
+            QuestionKind::Number { min, max } => format!("a whole number from {min} to {max}"),
+        };
+        let cond = q
+            .show_if
+            .as_ref()
+            .map(|c| {
+                let parent = &spec.questions[c.parent];
+                let options: Vec<&str> = c
+                    .any_of
+                    .iter()
+                    .map(|&o| parent.options[o].id.as_str())
+                    .collect();
+                format!(" [asked if `{}` = {}]", parent.id, options.join(" or "))
+            })
+            .unwrap_or_default();
+        let _ = writeln!(s, "- `{}` ({kind}){cond}: {}", q.id, q.label);
+    }
+
+    let _ = writeln!(s, "\n## Headline indicators\n");
+    let _ = writeln!(s, "| indicator | what it is | exact rule |");
+    let _ = writeln!(s, "|---|---|---|");
+    for ind in &spec.indicators {
+        let _ = writeln!(s, "| `{}` | {} | {} |", ind.id, ind.label, ind.rule);
+    }
+    let _ = writeln!(
+        s,
+        "\nAnswers of \"prefer not to say\" are left out of the denominators of yes/no indicators; they are counted in `answers.csv`."
+    );
+
+    let _ = writeln!(s, "\n## How small groups are protected\n");
+    let _ = writeln!(
+        s,
+        "A seller who can be picked out of these tables risks retaliation from the platform that feeds them, so numbers about small groups are withheld. A withheld number is an empty cell with `status = suppressed`; every option and every group is still listed, so a missing row never gives anything away.\n"
+    );
+    let _ = writeln!(s, "- **Minimum group size k = {k}.** A count from 1 to {} is withheld. A share is published only when its denominator n is at least {k} and both the count and n minus the count are 0 or at least {k}: otherwise it would reveal that fewer than {k} people answered differently from everyone else.", k - 1);
+    let _ = writeln!(s, "- **Totals cannot be used to work a withheld number out.** Where a total is published (the options of a question add up to n, the platforms add up to `all`, indicators are sums of answers, categories and regions add up to all platforms), at least one more number in the same sum is withheld, so that the withheld ones are known only together, and together are at least {k}.");
+    let _ = writeln!(s, "- **Audited.** Before anything is written, a linear program computes, for every withheld number, the smallest and the largest value it could have given everything published in this release and in earlier ones. The release is refused if any of these ranges is narrower than {k}.");
+    let _ = writeln!(s, "- **Stable over time.** A number withheld in one release stays withheld in every later release that repeats it, and earlier closed waves are never revised.");
+    let _ = writeln!(
+        s,
+        "- Numbers: quartiles (never minima or maxima) only where n is at least {k}."
+    );
+    let _ = writeln!(
+        s,
+        "\nIn wave {wave}: {} numbers withheld because they were small, {} more withheld to protect them; the audit checked {} withheld numbers{}.\n",
+        result.protection.primary_cells,
+        result.protection.secondary_cells,
+        result.protection.audit.checked,
+        match result.protection.audit.narrowest {
+            Some((_, range)) => format!(
+                " and the narrowest range any of them can be pinned to is {:.0} wide",
+                range.width()
+            ),
+            None => String::new(),
+        }
+    );
+
+    let _ = writeln!(s, "## Reading the numbers\n");
+    let _ = writeln!(s, "- `share` is `count / n`, between 0 and 1.");
+    let _ = writeln!(s, "- `ci_low` and `ci_high` bound a 95 % Wilson score interval. **This is an opt-in survey**: people chose to answer, so the respondents are not a random sample of sellers. The interval covers sampling variability only; it says nothing about who chose to answer, and the true share among all sellers may lie outside it.");
+    let _ = writeln!(s, "- `status = low_reliability` marks a published figure resting on fewer than {low} respondents: read it with care.");
+    let _ = writeln!(s, "- Quartiles in `numeric.csv` use linear interpolation between order statistics (Hyndman and Fan type 7, the default of R, NumPy and spreadsheet `PERCENTILE`).");
+    let _ = writeln!(s, "- `main_platform = all` counts every respondent, including those whose platform is withheld.");
+
+    let _ = writeln!(s, "\n## Data quality\n");
+    let lines = input.quality.lines();
+    if lines.is_empty() {
+        let _ = writeln!(s, "Every stored response of the published waves fitted its survey version and was used.");
+    } else {
+        for line in lines {
+            let _ = writeln!(s, "- {line}");
+        }
+    }
+
+    let _ = writeln!(s, "\n## How to cite\n");
+    let _ = writeln!(
+        s,
+        "> Canvass seller survey, \"{}\", release `{}` (wave {}), data package version {}, licensed CC BY 4.0. `datapackage.json` sha256 `{}`.\n",
+        spec.title,
+        input.release_id,
+        wave,
+        crate::write::datapackage::FORMAT_VERSION,
+        input.datapackage_sha256
+    );
+    let _ = writeln!(s, "Please cite the release id and, when quoting a share, its interval and n.");
+    s
+}

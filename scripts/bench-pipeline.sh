@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `make bench`, pipeline section: the Rust pipeline against DuckDB (PyPI) on the same
+# Parquet files (1 M and 5 M synthetic responses), outputs compared before timings count.
+# Results: docs/benchmarks.md. ROWS="1000000" to run one size only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TARGET="${CARGO_TARGET_DIR:-target}"
+WORK="${BENCH_DIR:-/var/tmp/canvass-bench}"
+DUCKDB_VERSION=1.4.4
+
+if ! .tools/bench/bin/python -c "import duckdb, sys; sys.exit(duckdb.__version__ != '$DUCKDB_VERSION')" 2>/dev/null; then
+  python3 -m venv .tools/bench
+  .tools/bench/bin/pip install --quiet --disable-pip-version-check "duckdb==$DUCKDB_VERSION"
+fi
+cargo build --profile bench -p canvass-pipeline --example bench
+.tools/bench/bin/python scripts/bench/bench_pipeline.py "$TARGET/bench/examples/bench" "$WORK" ${ROWS:-1000000 5000000}

@@ -1,0 +1,105 @@
+//! The store contract (the same suite SQLite passes) against Amazon's DynamoDB Local, plus
+//! what only DynamoDB has: table creation as `canvass dynamo-init` does it.
+
+use canvass_core::store::dynamodb::{DynamoStore, ScanSettings, create_tables};
+use canvass_core::tables::{CONTROL, RESPONSES, TableNames};
+use canvass_tests::contract;
+use canvass_tests::dynamo::Dynamo;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_response_store_meets_the_contract() {
+    let dynamo = Dynamo::connect().await;
+    let store = dynamo.fresh_store().await;
+    contract::response_store(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_control_store_meets_the_contract() {
+    let dynamo = Dynamo::connect().await;
+    let store = dynamo.fresh_store().await;
+    contract::control_store(&store).await;
+}
+
+/// The listing is complete whatever the number of segments and the read consistency.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_listing_is_complete_with_one_or_many_segments() {
+    let dynamo = Dynamo::connect().await;
+    let (client, tables) = dynamo.fresh_tables().await;
+    for scan in [
+        ScanSettings {
+            segments: 1,
+            consistent_read: true,
+        },
+        ScanSettings {
+            segments: 13,
+            consistent_read: false,
+        },
+    ] {
+        let store = DynamoStore::new(client.clone(), tables.clone()).with_scan(scan);
+        contract::response_store(&store).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn table_creation_is_idempotent_and_declares_keys_and_ttl() {
+    let dynamo = Dynamo::connect().await;
+    let (client, tables) = dynamo.fresh_tables().await;
+    // Again over existing tables: nothing is created, nothing fails.
+    let again = create_tables(&client, &tables).await.unwrap();
+    assert!(again.iter().all(|t| !t.created), "{again:?}");
+
+    for (spec, name) in tables.specs() {
+        let table = client
+            .describe_table()
+            .table_name(name)
+            .send()
+            .await
+            .unwrap();
+        let table = table.table().unwrap();
+        let keys: Vec<&str> = table
+            .key_schema()
+            .iter()
+            .map(|k| k.attribute_name())
+            .collect();
+        let mut expected = vec![spec.partition_key];
+        expected.extend(spec.sort_key);
+        assert_eq!(keys, expected, "{name}");
+        assert_eq!(
+            table
+                .billing_mode_summary()
+                .and_then(|b| b.billing_mode())
+                .map(|m| m.as_str()),
+            Some("PAY_PER_REQUEST")
+        );
+        assert_eq!(
+            table.deletion_protection_enabled(),
+            Some(spec.deletion_protection)
+        );
+        let ttl = client
+            .describe_time_to_live()
+            .table_name(name)
+            .send()
+            .await
+            .unwrap();
+        let ttl = ttl.time_to_live_description().unwrap();
+        match spec.ttl_attribute {
+            Some(attribute) => assert_eq!(ttl.attribute_name(), Some(attribute)),
+            None => assert_eq!(ttl.attribute_name(), None),
+        }
+    }
+    assert_eq!(CONTROL.ttl_attribute, Some("expires_at"));
+    assert_eq!(RESPONSES.partition_key, "response_id");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_table_with_other_keys_is_refused_not_altered() {
+    let dynamo = Dynamo::connect().await;
+    let (client, tables) = dynamo.fresh_tables().await;
+    // The control table's name given as the responses table: its keys are pk/sk.
+    let clash = TableNames {
+        responses: tables.control.clone(),
+        control: tables.control.clone(),
+    };
+    let err = create_tables(&client, &clash).await.unwrap_err();
+    assert!(err.to_string().contains("exists with keys"), "{err}");
+}

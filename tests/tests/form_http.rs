@@ -1,0 +1,623 @@
+//! The HTML survey form in-process over a real SQLite file: headers, languages, skip logic
+//! without JavaScript, errors with every answer kept, escaping, and the abuse controls
+//! (proof of work, honeypot, rate limit). The same form in a real browser is in
+//! `browser_form.rs`.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode};
+use canvass_core::ids::Secret;
+use canvass_core::pow::{self, Difficulty, PowKey, Solution};
+use canvass_core::ratelimit::RateLimit;
+use canvass_core::record::ResponseRecord;
+use canvass_core::store::{Listed, ResponseStore, unix_now};
+use canvass_ingest::{AppState, IngestConfig};
+use canvass_tests::harness::{Local, SURVEY, catalog, pinned_now, post_json, secret, send};
+use futures::TryStreamExt;
+use serde_json::{Value, json};
+
+const FORM: &str = "/s/platform-treatment";
+const POST: &str = "/surveys/platform-treatment/responses";
+
+fn get(path: &str, accept_language: Option<&str>) -> Request<Body> {
+    let mut request = Request::get(path);
+    if let Some(langs) = accept_language {
+        request = request.header("accept-language", langs);
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+fn form_post(fields: &[(&str, &str)]) -> Request<Body> {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    Request::post(POST)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+fn from(request: Request<Body>, address: &str) -> Request<Body> {
+    let mut request = request;
+    let peer = SocketAddr::new(address.parse().unwrap(), 40000);
+    request.extensions_mut().insert(ConnectInfo(peer));
+    request
+}
+
+async fn page(app: &Router, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
+    let (status, headers, body) = send(app, request).await;
+    let text = match body {
+        Value::String(text) => text,
+        other => other.to_string(),
+    };
+    (status, headers, text)
+}
+
+/// The `value` of the hidden field `name` in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in:\n{html}")) + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// The opening tag of the element with `id`.
+fn tag<'a>(html: &'a str, id: &str) -> &'a str {
+    let marker = format!("id=\"{id}\"");
+    let at = html.find(&marker).unwrap_or_else(|| panic!("no #{id}"));
+    let open = html[..at].rfind('<').unwrap();
+    let close = at + html[at..].find('>').unwrap();
+    &html[open..=close]
+}
+
+fn machinery<'a>(submission: &'a str, page: &'a str, mode: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("_submission", submission),
+        ("_version", "1"),
+        ("_page", page),
+        ("_mode", mode),
+        ("_lang", "en"),
+        ("_pow", ""),
+        ("_website", ""),
+    ]
+}
+
+const PART_ONE: [(&str, &str); 8] = [
+    ("platforms", "etsy"),
+    ("platforms", "ebay"),
+    ("main_platform", "etsy"),
+    ("years_selling", "y3_5"),
+    ("category", "jewellery"),
+    ("country", "MX"),
+    ("income_share", "60"),
+    ("suspended_12m", "no"),
+];
+
+const PART_THREE: [(&str, &str); 5] = [
+    ("fee_impact", "4"),
+    ("support_rating", "2"),
+    ("arbitration_aware", "unsure"),
+    ("pace_pressure", "5"),
+    ("collective_action", "yes"),
+];
+
+/// Every answer of a complete response, on one page (as the script sends it).
+fn whole(submission: &str) -> Vec<(&str, &str)> {
+    let mut fields = machinery(submission, "0", "one");
+    fields.extend(PART_ONE);
+    fields.push(("payout_held_12m", "yes"));
+    fields.push(("payout_held_days", "30"));
+    fields.push(("payout_held_amount", "usd_500_1999"));
+    fields.extend(PART_THREE);
+    fields
+}
+
+async fn stored(local: &Local) -> Vec<ResponseRecord> {
+    let pages: Vec<Vec<Listed>> = local.store.list(SURVEY).try_collect().await.unwrap();
+    pages
+        .into_iter()
+        .flatten()
+        .map(|item| match item {
+            Listed::Response(record) => record,
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+fn app_with(local: &Local, config: IngestConfig) -> Router {
+    let mut state = AppState::new(
+        catalog(),
+        local.store.clone(),
+        local.store.clone(),
+        secret(),
+        config,
+    );
+    state.clock = pinned_now;
+    canvass_ingest::app(state)
+}
+
+#[tokio::test]
+async fn the_form_page_is_strict_about_headers_and_speaks_the_asked_language() {
+    let app = Local::new().app();
+    let (status, headers, html) = page(&app, get(FORM, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.starts_with("default-src 'self'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["cache-control"], "no-store");
+    assert!(headers.get("set-cookie").is_none());
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert!(!html.contains("<style") && !html.contains(" style=") && !html.contains("<script>"));
+    assert!(!html.contains("http://") && !html.contains("https://"), "nothing from elsewhere");
+    assert!(html.contains("<title>How platforms treat indie sellers</title>"));
+    assert!(html.contains("href=\"/s/platform-treatment?lang=es\" hreflang=\"es\" lang=\"es\">Español</a>"));
+    let submission = hidden(&html, "_submission");
+    assert_eq!(uuid::Uuid::parse_str(&submission).unwrap().get_version_num(), 4);
+    let (_, _, again) = page(&app, get(FORM, None)).await;
+    assert_ne!(hidden(&again, "_submission"), submission, "a fresh id per rendering");
+
+    let (_, headers, html) = page(&app, get(FORM, Some("es-MX,es;q=0.9,en;q=0.5"))).await;
+    assert_eq!(headers["content-language"], "es");
+    assert!(html.contains("<html lang=\"es\">"));
+    assert!(html.contains("Cómo tratan las plataformas"));
+    assert!(html.contains(">Continuar</button>"));
+    let (_, _, html) = page(&app, get(&format!("{FORM}?lang=fr"), Some("es"))).await;
+    assert!(html.contains("<html lang=\"fr\">") && html.contains("Sur quelles plateformes"));
+
+    // Every control has a label; every choice group is a fieldset with a legend.
+    assert_eq!(html.matches("<fieldset").count(), html.matches("<legend").count());
+    for id in ["q-income_share", "q-country", "q-platforms-etsy", "q-fee_impact-5"] {
+        assert!(html.contains(&format!("for=\"{id}\"")), "{id} has a label");
+    }
+
+    let (status, _, html) = page(&app, get("/s/nope?lang=es", None)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("Encuesta no encontrada"));
+}
+
+#[tokio::test]
+async fn the_page_with_its_files_weighs_under_50_kilobytes() {
+    let app = Local::new().app();
+    for lang in ["en", "es", "fr"] {
+        let (_, _, html) = page(&app, get(&format!("{FORM}?lang={lang}"), None)).await;
+        let mut total = html.len();
+        let urls: Vec<String> = ["href=\"/static/", "src=\"/static/", "data-worker=\"/static/"]
+            .iter()
+            .map(|attr| {
+                let start = html.find(attr).unwrap() + attr.len() - "/static/".len();
+                html[start..].split('"').next().unwrap().to_owned()
+            })
+            .collect();
+        for url in &urls {
+            let (status, headers, body) = page(&app, get(url, None)).await;
+            assert_eq!(status, StatusCode::OK, "{url}");
+            assert_eq!(headers["cache-control"], "public, max-age=31536000, immutable");
+            assert_eq!(headers["x-content-type-options"], "nosniff");
+            let kind = headers["content-type"].to_str().unwrap();
+            assert!(kind.starts_with("text/css") || kind.starts_with("text/javascript"), "{kind}");
+            total += body.len();
+        }
+        assert!(total < 50 * 1024, "{lang}: {total} bytes");
+        println!("{lang}: the form page with its files weighs {total} bytes");
+    }
+    let (status, _, _) = page(&app, get("/static/form.000000000000.css", None)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn without_javascript_skip_logic_goes_part_by_part_and_stores_once() {
+    let local = Local::new();
+    let app = local.app();
+    let (_, _, html) = page(&app, get(FORM, None)).await;
+    let submission = hidden(&html, "_submission");
+    assert!(tag(&html, "question-suspension_reason_clear").contains(" hidden"));
+
+    // Part 1 answered "not suspended": part 2 asks only about payouts.
+    let mut fields = machinery(&submission, "0", "pages");
+    fields.extend(PART_ONE);
+    let (status, _, html) = page(&app, form_post(&fields)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(hidden(&html, "_page"), "1");
+    assert!(html.contains("Part 2 of 3"));
+    assert!(tag(&html, "question-suspension_reason_clear").contains(" hidden"));
+    assert!(tag(&html, "q-suspension_outcome-waiting").contains(" disabled"));
+    assert!(!tag(&html, "question-payout_held_12m").contains(" hidden"));
+    assert!(html.contains("name=\"suspended_12m\" value=\"no\""), "part 1 travels along");
+    assert!(html.contains(">Back</button>"));
+
+    // Part 2 "payouts held": part 3 asks for how long.
+    let mut fields = machinery(&submission, "1", "pages");
+    fields.extend(PART_ONE);
+    fields.push(("payout_held_12m", "yes"));
+    let (status, _, html) = page(&app, form_post(&fields)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(hidden(&html, "_page"), "2");
+    assert!(!tag(&html, "question-payout_held_days").contains(" hidden"));
+    assert!(html.contains(">Send my answers</button>"));
+
+    let mut fields = machinery(&submission, "2", "pages");
+    fields.extend(PART_ONE);
+    fields.extend([
+        ("payout_held_12m", "yes"),
+        ("payout_held_days", "30"),
+        ("payout_held_amount", "usd_500_1999"),
+    ]);
+    fields.extend(PART_THREE);
+    let (status, headers, _) = page(&app, form_post(&fields)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/s/platform-treatment/thanks?lang=en");
+    // A double click or a re-post stores nothing more.
+    let (status, _, _) = page(&app, form_post(&fields)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let records = stored(&local).await;
+    assert_eq!(records.len(), 1);
+    assert!(!records[0].pow_verified, "no JavaScript, no proof of work");
+    assert_eq!(records[0].answers.len(), 15);
+
+    let (status, _, html) = page(&app, get("/s/platform-treatment/thanks?lang=es", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Gracias</h1>"));
+}
+
+#[tokio::test]
+async fn back_and_the_language_switch_keep_every_answer() {
+    let local = Local::new();
+    let app = local.app();
+    let submission = uuid::Uuid::new_v4().to_string();
+    let mut fields = machinery(&submission, "1", "pages");
+    fields.extend(PART_ONE);
+    fields.push(("payout_held_12m", "no"));
+    fields.push(("_go", "back"));
+    let (status, _, html) = page(&app, form_post(&fields)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(hidden(&html, "_page"), "0");
+    assert!(tag(&html, "q-platforms-ebay").contains(" checked"));
+    assert!(tag(&html, "q-income_share").contains("value=\"60\""));
+    assert!(tag(&html, "q-payout_held_12m-no").contains(" checked"), "later answers stay too");
+
+    // The switch posts the answers and the chosen language; nothing is checked.
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("_lang", "fr"),
+        ("_submission", &submission),
+        ("_version", "1"),
+        ("_page", "0"),
+        ("_mode", "pages"),
+        ("_go", "stay"),
+    ];
+    fields.extend(PART_ONE);
+    fields.push(("income_share", "not yet"));
+    let (status, headers, html) = page(&app, form_post(&fields)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-language"], "fr");
+    assert!(html.contains("<html lang=\"fr\">"));
+    assert!(!html.contains("error-summary"));
+    assert!(html.contains("<option value=\"MX\" selected>Mexique</option>"));
+    assert_eq!(hidden(&html, "_submission"), submission);
+    assert_eq!(local.count_rows(), 0);
+}
+
+#[tokio::test]
+async fn problems_come_back_summarised_tied_to_fields_with_every_answer_kept() {
+    let local = Local::new();
+    let app = local.app();
+    let submission = uuid::Uuid::new_v4().to_string();
+    let mut fields: Vec<(&str, &str)> = whole(&submission)
+        .into_iter()
+        .filter(|(name, _)| *name != "fee_impact" && *name != "income_share")
+        .collect();
+    fields.push(("income_share", "sixty"));
+    let (status, _, html) = page(&app, form_post(&fields)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("<title>Error: How platforms treat indie sellers</title>"));
+    let summary = tag(&html, "error-summary-title");
+    assert!(summary.starts_with("<h2"));
+    assert!(html.contains("role=\"alert\" tabindex=\"-1\" autofocus"));
+    assert!(html.contains("<a href=\"#q-income_share\">"));
+    assert!(html.contains("<a href=\"#q-fee_impact-1\">"));
+    assert!(html.contains("Enter a whole number between 0 and 100."));
+    let input = tag(&html, "q-income_share");
+    assert!(input.contains("aria-invalid=\"true\"") && input.contains("value=\"sixty\""));
+    assert!(input.contains("aria-describedby=\"q-income_share-hint q-income_share-error q-income_share-unit\""));
+    assert!(tag(&html, "q-fee_impact-error").contains("class=\"error\""));
+    // Every other answer is still there.
+    assert!(tag(&html, "q-platforms-ebay").contains(" checked"));
+    assert!(tag(&html, "q-payout_held_days").contains("value=\"30\""));
+    assert!(tag(&html, "q-collective_action-yes").contains(" checked"));
+    assert!(html.contains("<option value=\"MX\" selected>"));
+    assert_eq!(hidden(&html, "_submission"), submission);
+    assert_eq!(hidden(&html, "_mode"), "one");
+
+    // In Spanish, with the message in Spanish.
+    fields.retain(|(name, _)| *name != "_lang");
+    fields.push(("_lang", "es"));
+    let (_, _, html) = page(&app, form_post(&fields)).await;
+    assert!(html.contains("<title>Error: Cómo tratan"));
+    assert!(html.contains("Escriba un número entero entre 0 y 100."));
+    assert!(html.contains("Hay un problema"));
+    assert_eq!(local.count_rows(), 0);
+}
+
+#[tokio::test]
+async fn injected_markup_and_fields_are_never_echoed_unescaped() {
+    let local = Local::new();
+    let app = local.app();
+    let submission = uuid::Uuid::new_v4().to_string();
+    let mut fields = whole(&submission);
+    fields.retain(|(name, _)| *name != "income_share" && *name != "main_platform");
+    fields.push(("income_share", "\"><script>alert(1)</script>"));
+    fields.push(("main_platform", "<img src=x onerror=alert(2)>"));
+    fields.push(("<b>shop</b>", "<i>x</i>"));
+    let (status, _, html) = page(&app, form_post(&fields)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for raw in ["<script>alert", "<img src=x", "<b>shop", "<i>x"] {
+        assert!(!html.contains(raw), "`{raw}` echoed:\n{html}");
+    }
+    assert!(html.contains("value=\"&#34;&#62;&#60;script&#62;alert(1)&#60;/script&#62;\""));
+    assert!(html.contains("«&#60;b&#62;shop&#60;/b&#62;»"));
+
+    // The form's own names too, and oversized bodies.
+    let mut fields = whole(&submission);
+    fields.push(("_<script>", "1"));
+    let (status, _, html) = page(&app, form_post(&fields)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!html.contains("<script>") && html.contains("«_&#60;script&#62;»"));
+    let big = "9".repeat(20_000);
+    let mut fields = whole(&submission);
+    fields.push(("income_share", &big));
+    let (status, headers, html) = page(&app, form_post(&fields)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(html.contains("could not be read"));
+    assert_eq!(local.count_rows(), 0);
+}
+
+#[tokio::test]
+async fn a_filled_honeypot_stores_nothing_and_says_why() {
+    let local = Local::new();
+    let app = local.app();
+    let submission = uuid::Uuid::new_v4().to_string();
+    let mut fields = whole(&submission);
+    fields.retain(|(name, _)| *name != "_website");
+    fields.push(("_website", "http://spam.example/"));
+    let (status, _, html) = page(&app, form_post(&fields)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("A field meant to stay empty was filled in"));
+    assert!(!html.contains("spam.example"), "the trap is empty again");
+    assert!(tag(&html, "q-platforms-etsy").contains(" checked"));
+    assert_eq!(local.count_rows(), 0);
+}
+
+fn key() -> PowKey {
+    PowKey::from_secret(&secret())
+}
+
+#[tokio::test]
+async fn a_solved_challenge_verifies_once_and_forgeries_are_refused() {
+    let local = Local::new();
+    let app = app_with(
+        &local,
+        IngestConfig {
+            pow: Difficulty {
+                max_number: 5_000,
+                ttl_secs: 600,
+            },
+            ..IngestConfig::default()
+        },
+    );
+    let (status, headers, challenge) = send(&app, get("/surveys/platform-treatment/challenge", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["cache-control"], "no-store");
+    for field in ["algorithm", "challenge", "salt", "signature", "maxnumber"] {
+        assert!(challenge.get(field).is_some(), "{field} in {challenge}");
+    }
+    assert_eq!(challenge["algorithm"], "SHA-256");
+    assert_eq!(challenge["maxnumber"], 5_000);
+    let challenge: pow::Challenge = serde_json::from_value(challenge).unwrap();
+    let solution = pow::solve(&challenge).unwrap();
+    let payload = solution.to_payload();
+
+    let first = uuid::Uuid::new_v4().to_string();
+    let with_pow = |submission: &str, payload: &str| {
+        let mut fields: Vec<(String, String)> = whole(submission)
+            .into_iter()
+            .filter(|(name, _)| *name != "_pow")
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        fields.push(("_pow".into(), payload.to_owned()));
+        let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        form_post(&borrowed)
+    };
+    let (status, _, _) = page(&app, with_pow(&first, &payload)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // The same submission sent again (a double click) is fine; another one is a replay.
+    let (status, _, _) = page(&app, with_pow(&first, &payload)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, html) = page(&app, with_pow(&uuid::Uuid::new_v4().to_string(), &payload)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("already used for other answers"), "{html}");
+    let records = stored(&local).await;
+    assert_eq!(records.len(), 1);
+    assert!(records[0].pow_verified);
+
+    let forged: Vec<(StatusCode, &str, String)> = vec![
+        (
+            StatusCode::FORBIDDEN,
+            "did not pass",
+            Solution {
+                signature: "00".repeat(32),
+                ..solution.clone()
+            }
+            .to_payload(),
+        ),
+        (
+            StatusCode::FORBIDDEN,
+            "did not pass",
+            Solution {
+                number: solution.number + 1,
+                ..solution.clone()
+            }
+            .to_payload(),
+        ),
+        (
+            StatusCode::FORBIDDEN,
+            "did not pass",
+            pow::solve(&pow::issue(
+                &PowKey::from_secret(&Secret::new(vec![3; 32]).unwrap()),
+                Difficulty {
+                    max_number: 50,
+                    ttl_secs: 600,
+                },
+                unix_now(),
+            ))
+            .unwrap()
+            .to_payload(),
+        ),
+        (
+            StatusCode::FORBIDDEN,
+            "expired",
+            pow::solve(&pow::issue(
+                &key(),
+                Difficulty {
+                    max_number: 50,
+                    ttl_secs: 600,
+                },
+                unix_now() - 601,
+            ))
+            .unwrap()
+            .to_payload(),
+        ),
+        (StatusCode::BAD_REQUEST, "did not pass", "bm90IGpzb24=".to_owned()),
+        (
+            StatusCode::BAD_REQUEST,
+            "did not pass",
+            Solution {
+                algorithm: "SHA-1".into(),
+                ..solution.clone()
+            }
+            .to_payload(),
+        ),
+    ];
+    for (expected, message, payload) in forged {
+        let (status, _, html) = page(&app, with_pow(&uuid::Uuid::new_v4().to_string(), &payload)).await;
+        assert_eq!(status, expected, "{payload}");
+        assert!(html.contains(message), "{message}: {html}");
+        assert!(tag(&html, "q-platforms-etsy").contains(" checked"), "answers kept");
+    }
+    assert_eq!(local.count_rows(), 1);
+
+    let (status, _, body) = send(&app, get("/surveys/nope/challenge", None)).await;
+    assert_eq!((status, &body["error"]), (StatusCode::NOT_FOUND, &json!("unknown_survey")));
+}
+
+#[tokio::test]
+async fn the_rate_limit_answers_429_and_keeps_no_address() {
+    let local = Local::new();
+    let app = app_with(
+        &local,
+        IngestConfig {
+            rate_limit: RateLimit { per_hour: 2 },
+            ..IngestConfig::default()
+        },
+    );
+    let json_body = canvass_tests::harness::submission(
+        "3f1c9a2e-8b4d-4c1e-9f6a-2d7e5b8c0a14",
+        canvass_tests::harness::valid_answers(),
+    )
+    .to_string();
+    for expected in [StatusCode::CREATED, StatusCode::OK] {
+        let (status, _, _) = send(&app, from(post_json(POST, json_body.clone()), "192.0.2.7")).await;
+        assert_eq!(status, expected);
+    }
+    let (status, headers, body) = send(&app, from(post_json(POST, json_body.clone()), "192.0.2.7")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["error"], "rate_limited");
+    let wait: u32 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=3600).contains(&wait));
+
+    // A form gets a friendly page in its language, answers kept.
+    let submission = uuid::Uuid::new_v4().to_string();
+    let mut fields = whole(&submission);
+    fields.retain(|(name, _)| *name != "_lang");
+    fields.push(("_lang", "es"));
+    let (status, headers, html) = page(&app, from(form_post(&fields), "192.0.2.7")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(headers.contains_key("retry-after"));
+    assert!(html.contains("Se han enviado muchas respuestas desde su red"));
+    assert!(tag(&html, "q-platforms-etsy").contains(" checked"));
+
+    // Another source is not affected; an IPv6 neighbour in the same /64 is.
+    let (status, _, _) = page(&app, from(form_post(&fields), "198.51.100.1")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    for _ in 0..2 {
+        send(&app, from(post_json(POST, json_body.clone()), "2001:db8::1")).await;
+    }
+    let (status, _, _) = send(&app, from(post_json(POST, json_body.clone()), "2001:db8::2")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(local.count_rows(), 2);
+
+    // The control table holds keyed hashes and a salt, never an address.
+    let conn = rusqlite::Connection::open(local.db()).unwrap();
+    let mut rows = conn.prepare("SELECT key, coalesce(value, '') FROM control").unwrap();
+    let items: Vec<String> = rows
+        .query_map([], |r| Ok(format!("{} {}", r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(items.iter().any(|i| i.starts_with("ratelimit/salt/")), "{items:?}");
+    for item in &items {
+        for address in ["192.0.2", "198.51", "2001:db8"] {
+            assert!(!item.contains(address), "{item}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_address_is_the_rightmost_forwarded_entry() {
+    let local = Local::new();
+    let app = app_with(
+        &local,
+        IngestConfig {
+            rate_limit: RateLimit { per_hour: 1 },
+            trust_forwarded_for: true,
+            ..IngestConfig::default()
+        },
+    );
+    let post = |forwarded: &str| {
+        let mut request = from(form_post(&whole("3f1c9a2e-8b4d-4c1e-9f6a-2d7e5b8c0a14")), "10.0.0.1");
+        request.headers_mut().insert("x-forwarded-for", forwarded.parse().unwrap());
+        request
+    };
+    let (status, _, _) = page(&app, post("203.0.113.5, 192.0.2.9")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = page(&app, post("198.51.100.77, 192.0.2.9")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "a spoofed left entry changes nothing");
+    let (status, _, _) = page(&app, post("192.0.2.10")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn json_clients_keep_their_behaviour() {
+    let local = Local::new();
+    let app = local.app();
+    let body = canvass_tests::harness::submission(
+        "3f1c9a2e-8b4d-4c1e-9f6a-2d7e5b8c0a14",
+        canvass_tests::harness::valid_answers(),
+    )
+    .to_string();
+    let (status, headers, reply) = send(&app, post_json(POST, body)).await;
+    assert_eq!((status, reply), (StatusCode::CREATED, json!({"status": "accepted"})));
+    assert!(headers["content-type"].to_str().unwrap().starts_with("application/json"));
+    let text = Request::post(POST)
+        .header("content-type", "text/plain")
+        .body(Body::from("x"))
+        .unwrap();
+    let (status, _, reply) = send(&app, text).await;
+    assert_eq!((status, &reply["error"]), (StatusCode::UNSUPPORTED_MEDIA_TYPE, &json!("unsupported_media_type")));
+    assert_eq!(stored(&local).await.len(), 1);
+}

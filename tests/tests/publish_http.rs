@@ -1,0 +1,216 @@
+//! The publish Router in-process over a folder of releases: the page, the catalogue, and
+//! downloads with the right headers, ETags, 304s and refusals.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use canvass_core::releases::folder::Folder;
+use canvass_core::releases::{Release, ReleaseStore};
+use canvass_publish::{PublishState, app};
+use http_body_util::BodyExt;
+use sha2::{Digest, Sha256};
+use tower::ServiceExt;
+
+const RID: &str = "platform-treatment-2026-Q3";
+
+fn sha(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// A small but complete release in the pipeline's format.
+fn sample_release(id: &str, wave: &str) -> Release {
+    let indicators = format!(
+        "wave,main_platform,indicator,count,n,share,ci_low,ci_high,status\r\n\
+         {wave},all,suspended_12m,40,100,0.4000,0.3094,0.4980,ok\r\n\
+         {wave},etsy,suspended_12m,,,,,,suppressed\r\n\
+         {wave},ebay,suspended_12m,12,25,0.4800,0.3000,0.6650,low_reliability\r\n"
+    );
+    let answers = "wave,main_platform,question_id,option_id,option_label,count,n,share,ci_low,ci_high,status\r\n\
+        2026-Q3,all,platforms,etsy,Etsy,60,100,0.6000,0.5020,0.6906,ok\r\n\
+        2026-Q3,all,platforms,ebay,eBay <script>,40,100,0.4000,0.3094,0.4980,ok\r\n";
+    let respondents = format!("wave,main_platform,n,status\r\n{wave},all,100,ok\r\n");
+    let chart = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>";
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    files.insert("indicators.csv".into(), indicators.into_bytes());
+    files.insert("answers.csv".into(), answers.as_bytes().to_vec());
+    files.insert("respondents.csv".into(), respondents.into_bytes());
+    files.insert("charts/suspended_12m.svg".into(), chart.as_bytes().to_vec());
+    files.insert("README.md".into(), b"# Methodology\n".to_vec());
+    let resources: Vec<serde_json::Value> = ["respondents", "answers", "indicators"]
+        .iter()
+        .map(|name| {
+            let bytes = &files[&format!("{name}.csv")];
+            let mut r = serde_json::json!({
+                "name": name, "path": format!("{name}.csv"), "title": format!("The {name} table"),
+                "bytes": bytes.len(), "hash": format!("sha256:{}", sha(bytes)),
+            });
+            if *name == "indicators" {
+                r["schema"] = serde_json::json!({"fields": [{"name": "indicator", "type": "string",
+                    "categories": [{"value": "suspended_12m", "label": "Shop suspended in the last 12 months"}]}]});
+            }
+            r
+        })
+        .collect();
+    let package = serde_json::json!({
+        "name": id, "title": "How platforms treat indie sellers", "version": "1.0.0",
+        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": "Creative Commons Attribution 4.0 International"}],
+        "resources": resources,
+    });
+    files.insert("datapackage.json".into(), serde_json::to_vec_pretty(&package).unwrap());
+    let sums: String = files.iter().map(|(name, bytes)| format!("{}  {name}\n", sha(bytes))).collect();
+    files.insert("SHA256SUMS".into(), sums.into_bytes());
+    Release { id: id.into(), survey_id: "platform-treatment".into(), wave: wave.into(), files }
+}
+
+async fn published() -> (tempfile::TempDir, Router, Release) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ReleaseStore::new(Folder::new(dir.path()));
+    store.publish(&sample_release("platform-treatment-2026-Q2", "2026-Q2")).await.unwrap();
+    let release = sample_release(RID, "2026-Q3");
+    store.publish(&release).await.unwrap();
+    let router = app(PublishState { releases: Arc::new(store), featured_survey: None });
+    (dir, router, release)
+}
+
+async fn get(app: &Router, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let mut request = Request::get(uri);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let response = app.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    (status, headers, response.into_body().collect().await.unwrap().to_bytes().to_vec())
+}
+
+#[tokio::test]
+async fn the_page_shows_the_latest_statistics_in_the_asked_language() {
+    let (_dir, app, _) = published().await;
+    let (status, headers, body) = get(&app, "/reports", &[("accept-language", "es-ES,es;q=0.9")]).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(body).unwrap();
+    assert!(html.contains("<html lang=\"es\">"));
+    assert_eq!(headers["content-language"], "es");
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert!(headers.get("set-cookie").is_none());
+    assert!(html.contains("Shop suspended in the last 12 months"), "labels from the schema");
+    assert!(html.contains("40.0\u{a0}%") && html.contains("30.9\u{a0}% – 49.8\u{a0}%"), "share and interval");
+    assert!(html.contains("Suprimido"), "a suppressed cell is said in words");
+    assert!(html.contains("menos de 30 respuestas"), "low reliability is flagged");
+    assert!(html.contains("eBay &#60;script&#62;") || html.contains("eBay &lt;script&gt;"), "labels are escaped");
+    assert!(!html.contains("<script>"));
+    assert!(html.contains("/reports/platform-treatment-2026-Q3/charts/suspended_12m.svg"));
+    assert!(html.contains("/reports/platform-treatment-2026-Q3/package.zip"));
+    assert!(html.contains("/reports/platform-treatment-2026-Q3/indicators.csv"));
+    assert!(html.contains("platform-treatment-2026-Q2"), "earlier releases are listed");
+    assert!(html.contains("Basado en <strong>100</strong>"));
+}
+
+#[tokio::test]
+async fn the_catalogue_comes_as_json() {
+    let (_dir, app, release) = published().await;
+    for (uri, accept) in [("/reports", "application/json"), ("/reports/index.json", "*/*")] {
+        let (status, headers, body) = get(&app, uri, &[("accept", accept)]).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert!(headers["content-type"].to_str().unwrap().starts_with("application/json"));
+        let catalogue: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let survey = &catalogue["surveys"][0];
+        assert_eq!(survey["latest"]["release_id"], RID);
+        assert_eq!(survey["releases"].as_array().unwrap().len(), 2);
+        let indicators = &survey["latest"]["downloads"].as_array().unwrap().iter().find(|d| d["name"] == "indicators").unwrap().clone();
+        assert_eq!(indicators["sha256"], sha(&release.files["indicators.csv"]));
+    }
+}
+
+#[tokio::test]
+async fn downloads_carry_type_name_etag_and_caching() {
+    let (_dir, app, release) = published().await;
+    let (status, headers, body) = get(&app, &format!("/reports/{RID}/indicators.csv"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, release.files["indicators.csv"]);
+    assert_eq!(headers["content-type"], "text/csv; charset=utf-8; header=present");
+    assert_eq!(headers["content-disposition"], format!("attachment; filename=\"{RID}_indicators.csv\""));
+    let etag = format!("\"{}\"", sha(&body));
+    assert_eq!(headers["etag"], etag.as_str());
+    assert_eq!(headers["cache-control"], "public, max-age=31536000, immutable");
+
+    let (status, headers, body) = get(&app, &format!("/reports/{RID}/indicators.csv"), &[("if-none-match", &etag)]).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(body.is_empty());
+    assert_eq!(headers["etag"], etag.as_str());
+    let (status, _, _) = get(&app, &format!("/reports/{RID}/indicators.csv"), &[("if-none-match", "\"other\"")]).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let head = Request::head(format!("/reports/{RID}/indicators.csv")).body(Body::empty()).unwrap();
+    let response = app.clone().oneshot(head).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["etag"], etag.as_str());
+    assert!(response.into_body().collect().await.unwrap().to_bytes().is_empty());
+
+    let (status, headers, body) = get(&app, "/reports/latest/indicators.csv", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, release.files["indicators.csv"], "latest is the newest wave");
+    assert_eq!(headers["cache-control"], "public, max-age=300");
+
+    let (_, headers, _) = get(&app, &format!("/reports/{RID}/charts/suspended_12m.svg"), &[]).await;
+    assert_eq!(headers["content-type"], "image/svg+xml");
+    let (_, headers, _) = get(&app, &format!("/reports/{RID}/datapackage.json"), &[]).await;
+    assert_eq!(headers["content-type"], "application/json");
+}
+
+#[tokio::test]
+async fn the_package_zip_holds_every_file_and_is_stable() {
+    let (_dir, app, release) = published().await;
+    let (status, headers, zipped) = get(&app, &format!("/reports/{RID}/package.zip"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/zip");
+    let (_, again, zipped_again) = get(&app, &format!("/reports/{RID}/package.zip"), &[]).await;
+    assert_eq!(zipped, zipped_again, "the same bytes every time");
+    assert_eq!(headers["etag"], again["etag"]);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zipped)).unwrap();
+    assert_eq!(archive.len(), release.files.len());
+    for (name, bytes) in &release.files {
+        let mut file = archive.by_name(&format!("{RID}/{name}")).unwrap();
+        let mut content = Vec::new();
+        file.read_to_end(&mut content).unwrap();
+        assert_eq!(&content, bytes, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_names_and_path_tricks_are_404() {
+    let (dir, app, _) = published().await;
+    std::fs::write(dir.path().join("secret.txt"), "do not serve").unwrap();
+    for uri in [
+        format!("/reports/{RID}/nope.csv"),
+        "/reports/nope/indicators.csv".to_owned(),
+        format!("/reports/{RID}/..%2Fsecret.txt"),
+        format!("/reports/{RID}/%2e%2e/secret.txt"),
+        format!("/reports/{RID}/charts/..%2F..%2Fsecret.txt"),
+        "/reports/..%2F/secret.txt".to_owned(),
+        format!("/reports/{RID}/.%2e/.%2e/secret.txt"),
+        format!("/reports/{RID}/..\\secret.txt"),
+        "/reports/latest/..%2Fsecret.txt".to_owned(),
+    ] {
+        let (status, _, body) = get(&app, &uri, &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(!String::from_utf8_lossy(&body).contains("do not serve"), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn an_empty_store_says_nothing_is_published_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(PublishState { releases: Arc::new(ReleaseStore::new(Folder::new(dir.path()))), featured_survey: None });
+    let (status, _, body) = get(&app, "/reports?lang=fr", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8(body).unwrap().contains("Aucune statistique"));
+    let (status, _, _) = get(&app, "/reports/latest/indicators.csv", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
