@@ -3,11 +3,17 @@ SHELL := /bin/bash
 CARGO ?= cargo
 DATA ?= data
 
-.PHONY: run test lint fmt check seed report bench clean infra-check deploy
+.PHONY: run demo test lint fmt check seed report bench lambdas clean infra-check deploy
 
 ## Build and start the whole pipeline locally on the embedded store (SQLite in ./data).
 run:
 	$(CARGO) run --release -p canvass-cli -- serve --data $(DATA)
+
+## A newcomer's tour: synthetic responses in ./demo-data (never ./data), a release, the server.
+demo:
+	$(CARGO) run --release -p canvass-cli -- seed --data demo-data --responses 20000 --weeks 60
+	$(CARGO) run --release -p canvass-cli -- report --data demo-data
+	$(CARGO) run --release -p canvass-cli -- serve --data demo-data
 
 ## Install what the tests need, start the services they use, run every test, stop them.
 test:
@@ -36,6 +42,11 @@ report:
 ## Benchmarks, each against its named peer in the same run; results go to docs/benchmarks.md.
 bench:
 	scripts/bench-pipeline.sh
+	scripts/bench-ingest.sh
+
+## Build the Lambda functions with cargo-lambda for provided.al2023 on arm64 (LAMBDA_ARCH=x86-64 for x86_64).
+lambdas:
+	scripts/build-lambdas.sh
 
 ## The SAM template: cfn-lint, sam validate --lint, the SAM transform, checkov (offline, no AWS account).
 infra-check:

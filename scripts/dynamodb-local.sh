@@ -11,7 +11,7 @@
 #                                                     with DB_DIR the data survives a restart
 #
 # `-sharedDb` makes every client see the same tables whatever its access key and region, so
-# the aws CLI or boto3 read what the service wrote.
+# the aws CLI or boto3 read what the service wrote; `-disableTelemetry` keeps it off the network.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 VERSION=11.1.0
@@ -41,25 +41,32 @@ install() {
 }
 
 run() {
-  local port="$1" db="${2:-}" watch="${3:-}" dir java_pid
+  local port="$1" db="${2:-}" watch="${3:-}" dir java_pid workdir
   dir="$(jar_dir)"
   local storage=(-inMemory)
   [[ -n "$db" ]] && storage=(-dbPath "$db")
+  # DynamoDB Local writes a metadata file into its working folder: keep it out of the tree.
+  workdir="$(mktemp -d)"
+  cd "$workdir"
   java -Djava.library.path="$dir/DynamoDBLocal_lib" -jar "$dir/DynamoDBLocal.jar" \
-    "${storage[@]}" -sharedDb -port "$port" &
+    "${storage[@]}" -sharedDb -disableTelemetry -port "$port" &
   java_pid=$!
-  trap 'kill "$java_pid" 2>/dev/null; wait "$java_pid" 2>/dev/null; exit 0' TERM INT HUP
+  trap 'kill "$java_pid" 2>/dev/null; wait "$java_pid" 2>/dev/null; rm -rf "$workdir"; exit 0' TERM INT HUP
   while kill -0 "$java_pid" 2>/dev/null; do
     if [[ -n "$watch" ]] && ! kill -0 "$watch" 2>/dev/null; then
       kill "$java_pid" 2>/dev/null
       wait "$java_pid" 2>/dev/null
+      rm -rf "$workdir"
       exit 0
     fi
     # Sleep in the background so a signal runs the trap at once.
     sleep 0.5 &
     wait $! || true
   done
-  wait "$java_pid"
+  local status=0
+  wait "$java_pid" || status=$?
+  rm -rf "$workdir"
+  return "$status"
 }
 
 free_port() {

@@ -2,7 +2,8 @@
 # `make infra-check` (and part of `make test`): the SAM template passes cfn-lint with no
 # error, warning or informational finding, `sam validate --lint`, the SAM transform, and
 # checkov with no failed check (each skip is justified in the template). Tools come from PyPI,
-# pinned, one venv each under .tools/. Needs no AWS account and no credentials.
+# pinned, one venv each under .tools/. Needs no AWS account and no credentials. Also tests
+# infra/copy_table.py (the point-in-time restore tool) against DynamoDB Local.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -75,4 +76,16 @@ for check in report["results"]["failed_checks"]:
 if summary["failed"] or summary["parsing_errors"] or not summary["resource_count"] or not summary["passed"]:
     sys.exit(1)
 PY
+# The restore tool (docs/deploy.md, point-in-time recovery) against DynamoDB Local: the one
+# make test started, or one of our own.
+echo "== infra/copy_table.py against DynamoDB Local"
+if [[ -z "${CANVASS_TEST_DYNAMODB:-}" ]]; then
+  scripts/dynamodb-local.sh install
+  mkdir -p "$work/dynamodb"
+  trap 'scripts/dynamodb-local.sh stop "$work/dynamodb"; rm -rf "$work"' EXIT
+  CANVASS_TEST_DYNAMODB="$(scripts/dynamodb-local.sh start "$work/dynamodb" $$)"
+  export CANVASS_TEST_DYNAMODB
+fi
+.tools/sam/bin/python -m unittest infra/test_copy_table.py
+
 echo "infra checks passed"

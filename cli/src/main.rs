@@ -4,6 +4,7 @@ mod check;
 mod config;
 mod dynamo;
 mod report;
+mod schedule;
 mod seed;
 mod serve;
 mod store;

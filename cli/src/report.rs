@@ -8,8 +8,10 @@ use std::sync::Mutex;
 
 use anyhow::Context;
 use canvass_core::catalog::Catalog;
+use canvass_core::releases::ReleaseStore;
+use canvass_core::releases::folder::Folder;
 use canvass_core::store::sqlite::SqliteStore;
-use canvass_pipeline::{FolderStore, Options, Outcome, Progress};
+use canvass_pipeline::{Options, Outcome, Progress};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use time::{Date, OffsetDateTime, macros::format_description};
 
@@ -73,7 +75,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     let store = SqliteStore::open(&db).with_context(|| format!("opening {}", db.display()))?;
     let out = args.out.unwrap_or_else(|| args.data.join("releases"));
-    let releases = FolderStore::new(&out);
+    let releases = ReleaseStore::new(Folder::new(&out));
     let as_of = args
         .as_of
         .unwrap_or_else(|| OffsetDateTime::now_utc().date());

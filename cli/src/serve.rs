@@ -4,9 +4,15 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use anyhow::Context;
 use canvass_core::catalog::Catalog;
+use canvass_core::releases::ReleaseStore;
+use canvass_core::releases::folder::Folder;
 use canvass_ingest::{AppState, IngestConfig};
+use canvass_publish::PublishState;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -35,6 +41,10 @@ pub struct Args {
     /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
     #[arg(long, env = "CANVASS_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+    /// Hours between scheduled report runs (the local stand-in for EventBridge Scheduler);
+    /// the first runs at start. 0 turns the schedule off.
+    #[arg(long, env = "CANVASS_REPORT_INTERVAL_HOURS", default_value_t = 168)]
+    report_interval_hours: u64,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -70,7 +80,20 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
     );
     let open: Vec<String> = state.catalog.open_surveys().map(|s| s.id.clone()).collect();
-    let app = canvass_ingest::app(state);
+    let releases = Arc::new(ReleaseStore::new(Folder::new(args.data.join("releases"))));
+    if args.report_interval_hours > 0 {
+        crate::schedule::spawn(
+            state.responses.clone(),
+            state.catalog.clone(),
+            releases.clone(),
+            Duration::from_secs(args.report_interval_hours * 3600),
+        );
+    }
+    let publish = canvass_publish::app(PublishState {
+        releases,
+        featured_survey: None,
+    });
+    let app = canvass_ingest::app(state).merge(publish);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
@@ -81,6 +104,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("  survey form:     {base}/s/{id}");
         println!("  responses:       POST {base}/surveys/{id}/responses");
     }
+    println!("  statistics:      {base}/reports");
     println!("  store:           {}", store.description);
     println!("Press Ctrl-C to stop.");
     // The peer address reaches the rate limit's keyed hash only; it is never stored or logged.
@@ -88,9 +112,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(ExitCode::SUCCESS)
 }

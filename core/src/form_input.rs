@@ -145,10 +145,7 @@ mod tests {
             errors["income_share"],
             Invalid::NotAWholeNumber { min: 0, max: 100 }
         );
-        assert_eq!(
-            errors["fee_impact"],
-            Invalid::OutOfRange { min: 1, max: 5 }
-        );
+        assert_eq!(errors["fee_impact"], Invalid::OutOfRange { min: 1, max: 5 });
         assert_eq!(errors["years_selling"], Invalid::ExpectedOne);
     }
 }

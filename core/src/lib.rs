@@ -9,6 +9,8 @@ pub mod catalog;
 pub mod check;
 pub mod countries;
 pub mod definition;
+#[cfg(feature = "embedded-surveys")]
+pub mod embedded;
 pub mod form_input;
 pub mod form_pages;
 pub mod i18n;

@@ -256,7 +256,11 @@ mod tests {
         let now = 1_800_000_000;
         let challenge = issue(&key(), easy(), now);
         assert_eq!(challenge.algorithm, "SHA-256");
-        assert!(challenge.salt.ends_with(&format!("?expires={}&", now + 600)));
+        assert!(
+            challenge
+                .salt
+                .ends_with(&format!("?expires={}&", now + 600))
+        );
         let payload = solve(&challenge).unwrap().to_payload();
         assert!(verify(&key(), &payload, now).is_ok());
         assert!(verify(&key(), &payload, now + 599).is_ok());

@@ -29,7 +29,9 @@ pub struct RateLimit {
 pub enum Decision {
     Allowed,
     /// Over the limit; the window ends in `retry_after_secs`.
-    Limited { retry_after_secs: u32 },
+    Limited {
+        retry_after_secs: u32,
+    },
 }
 
 /// Counts one request from `source` at `now` (unix seconds) and says whether it may go on.
@@ -69,7 +71,8 @@ async fn daily_salt(control: &dyn ControlStore, now: i64) -> Result<Vec<u8>, Sto
             day * DAY + SALT_LIFETIME,
         )
         .await?;
-    hex::decode(stored).map_err(|_| StoreError::Failed("the daily rate-limit salt is not hex".into()))
+    hex::decode(stored)
+        .map_err(|_| StoreError::Failed("the daily rate-limit salt is not hex".into()))
 }
 
 /// The counter key of a source. IPv6 sources are keyed by their /64, the block one

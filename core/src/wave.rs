@@ -194,7 +194,10 @@ mod tests {
         let week: IsoWeek = "2026-W48".parse().unwrap();
         assert_eq!(week.to_string(), "2026-W48");
         assert_eq!(IsoWeek::of_date(date!(2026 - 11 - 29)), week);
-        assert_eq!(IsoWeek::of_date(date!(2026 - 11 - 30)).to_string(), "2026-W49");
+        assert_eq!(
+            IsoWeek::of_date(date!(2026 - 11 - 30)).to_string(),
+            "2026-W49"
+        );
         for bad in [
             "2026-W54", "2026-W00", "2026W48", "26-W48", "2026-W4", "", "2026-W4x",
         ] {

@@ -48,9 +48,15 @@ show_if = { question = "sold", any_of = ["yes"] }
 fn assert_problem(source: &str, question: Option<&str>, needle: &str) {
     let problems = problems_of(source);
     assert!(
-        problems.iter().any(|p| p.question.as_deref() == question && p.message.contains(needle) && !p.fix.is_empty()),
+        problems.iter().any(|p| p.question.as_deref() == question
+            && p.message.contains(needle)
+            && !p.fix.is_empty()),
         "expected a problem on {question:?} containing {needle:?}, got:\n{}",
-        problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
@@ -61,22 +67,92 @@ fn the_minimal_survey_passes() {
 
 #[test]
 fn each_mistake_is_named_with_its_question_and_fix() {
-    assert_problem(&MINIMAL.replace("\"sold\", any_of", "\"nope\", any_of"), Some("items"), "not an earlier question");
-    assert_problem(&MINIMAL.replace("\"sold\", any_of", "\"items\", any_of"), Some("items"), "itself");
-    assert_problem(&MINIMAL.replace("any_of = [\"yes\"]", "any_of = [\"si\"]"), Some("items"), "not an option");
-    assert_problem(&MINIMAL.replace("id = \"items\"", "id = \"sold\""), Some("sold"), "used twice");
-    assert_problem(&MINIMAL.replace("fr = \"Vendu ?\"", "de = \"Verkauft?\""), Some("sold"), "no `fr` text");
-    assert_problem(&MINIMAL.replace("min = 0", "min = 20"), Some("items"), "not valid");
-    assert_problem(&MINIMAL.replace("max = 10\n", ""), Some("items"), "needs both");
-    assert_problem(&MINIMAL.replace("type = \"yes_no\"", "type = \"free_text\""), Some("sold"), "unknown question type");
-    assert_problem(&MINIMAL.replace("type = \"yes_no\"", "type = \"single_choice\"\noptions = []"), Some("sold"), "0 option");
-    assert_problem(&MINIMAL.replace("type = \"yes_no\"", "type = \"yes_no\"\nmin = 1"), Some("sold"), "does not apply");
-    assert_problem(&MINIMAL.replace("languages = [\"en\", \"es\", \"fr\"]", "languages = [\"en\", \"es\"]"), None, "`fr` is missing");
-    assert_problem(&MINIMAL.replace("id = \"mini\"", "id = \"Mini Survey\""), None, "not a slug");
-    assert_problem(&MINIMAL.replace("version = 1", "version = 0"), None, "out of range");
-    assert_problem(&format!("{MINIMAL}\n[disclosure]\nk = 1\n"), None, "disclosure.k");
-    assert_problem(&MINIMAL.replace("status = \"draft\"", "status = \"opne\""), None, "not a valid survey file");
-    assert_problem(&MINIMAL.replace("title = ", "colour = \"red\"\ntitle = "), None, "unknown field");
+    assert_problem(
+        &MINIMAL.replace("\"sold\", any_of", "\"nope\", any_of"),
+        Some("items"),
+        "not an earlier question",
+    );
+    assert_problem(
+        &MINIMAL.replace("\"sold\", any_of", "\"items\", any_of"),
+        Some("items"),
+        "itself",
+    );
+    assert_problem(
+        &MINIMAL.replace("any_of = [\"yes\"]", "any_of = [\"si\"]"),
+        Some("items"),
+        "not an option",
+    );
+    assert_problem(
+        &MINIMAL.replace("id = \"items\"", "id = \"sold\""),
+        Some("sold"),
+        "used twice",
+    );
+    assert_problem(
+        &MINIMAL.replace("fr = \"Vendu ?\"", "de = \"Verkauft?\""),
+        Some("sold"),
+        "no `fr` text",
+    );
+    assert_problem(
+        &MINIMAL.replace("min = 0", "min = 20"),
+        Some("items"),
+        "not valid",
+    );
+    assert_problem(
+        &MINIMAL.replace("max = 10\n", ""),
+        Some("items"),
+        "needs both",
+    );
+    assert_problem(
+        &MINIMAL.replace("type = \"yes_no\"", "type = \"free_text\""),
+        Some("sold"),
+        "unknown question type",
+    );
+    assert_problem(
+        &MINIMAL.replace(
+            "type = \"yes_no\"",
+            "type = \"single_choice\"\noptions = []",
+        ),
+        Some("sold"),
+        "0 option",
+    );
+    assert_problem(
+        &MINIMAL.replace("type = \"yes_no\"", "type = \"yes_no\"\nmin = 1"),
+        Some("sold"),
+        "does not apply",
+    );
+    assert_problem(
+        &MINIMAL.replace(
+            "languages = [\"en\", \"es\", \"fr\"]",
+            "languages = [\"en\", \"es\"]",
+        ),
+        None,
+        "`fr` is missing",
+    );
+    assert_problem(
+        &MINIMAL.replace("id = \"mini\"", "id = \"Mini Survey\""),
+        None,
+        "not a slug",
+    );
+    assert_problem(
+        &MINIMAL.replace("version = 1", "version = 0"),
+        None,
+        "out of range",
+    );
+    assert_problem(
+        &format!("{MINIMAL}\n[disclosure]\nk = 1\n"),
+        None,
+        "disclosure.k",
+    );
+    assert_problem(
+        &MINIMAL.replace("status = \"draft\"", "status = \"opne\""),
+        None,
+        "not a valid survey file",
+    );
+    assert_problem(
+        &MINIMAL.replace("title = ", "colour = \"red\"\ntitle = "),
+        None,
+        "unknown field",
+    );
 }
 
 #[test]
@@ -94,11 +170,22 @@ fn an_edit_to_a_frozen_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("platform-treatment")).unwrap();
     std::fs::copy(shipped().join("lock.toml"), dir.path().join("lock.toml")).unwrap();
-    let edited = shipped_v1().replacen("Which platforms do you sell on?", "Which platforms do you use?", 1);
+    let edited = shipped_v1().replacen(
+        "Which platforms do you sell on?",
+        "Which platforms do you use?",
+        1,
+    );
     assert_ne!(edited, shipped_v1(), "the edit must change something");
     std::fs::write(dir.path().join("platform-treatment/v1.toml"), edited).unwrap();
     let report = check_dir(dir.path(), false);
-    assert!(report.problems.iter().any(|p| p.message.contains("published and frozen")), "{:?}", report.problems);
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.message.contains("published and frozen")),
+        "{:?}",
+        report.problems
+    );
 
     // Closing the open version is not an edit.
     let closed = shipped_v1().replacen("status = \"open\"", "status = \"closed\"", 1);
@@ -117,14 +204,30 @@ fn a_published_version_must_be_frozen_and_stay_present() {
     std::fs::create_dir_all(dir.path().join("platform-treatment")).unwrap();
     std::fs::write(dir.path().join("platform-treatment/v1.toml"), shipped_v1()).unwrap();
     let report = check_dir(dir.path(), false);
-    assert!(report.problems.iter().any(|p| p.message.contains("not frozen")));
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.message.contains("not frozen"))
+    );
     let report = check_dir(dir.path(), true);
     assert!(report.problems.is_empty(), "{:?}", report.problems);
-    assert_eq!(report.newly_frozen, vec![("platform-treatment".to_owned(), 1)]);
-    assert!(check_dir(dir.path(), false).problems.is_empty(), "the lock was written");
+    assert_eq!(
+        report.newly_frozen,
+        vec![("platform-treatment".to_owned(), 1)]
+    );
+    assert!(
+        check_dir(dir.path(), false).problems.is_empty(),
+        "the lock was written"
+    );
     std::fs::remove_file(dir.path().join("platform-treatment/v1.toml")).unwrap();
     let report = check_dir(dir.path(), false);
-    assert!(report.problems.iter().any(|p| p.message.contains("file is missing")));
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.message.contains("file is missing"))
+    );
 }
 
 #[test]
@@ -133,7 +236,14 @@ fn a_misplaced_file_is_named() {
     std::fs::create_dir_all(dir.path().join("other")).unwrap();
     std::fs::write(dir.path().join("other/v3.toml"), MINIMAL).unwrap();
     let report = check_dir(dir.path(), false);
-    assert!(report.problems.iter().any(|p| p.fix.contains("mini/v1.toml")), "{:?}", report.problems);
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.fix.contains("mini/v1.toml")),
+        "{:?}",
+        report.problems
+    );
 }
 
 proptest! {

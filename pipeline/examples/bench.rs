@@ -29,7 +29,9 @@ fn spec() -> Spec {
 }
 
 /// Eight quarterly waves, 2024-Q1 to 2025-Q4.
-const WAVES: [i32; 8] = [202401, 202402, 202403, 202404, 202501, 202502, 202503, 202504];
+const WAVES: [i32; 8] = [
+    202401, 202402, 202403, 202404, 202501, 202502, 202503, 202504,
+];
 
 fn skewed(rng: &mut ChaCha8Rng, n: usize) -> u16 {
     (rng.random_range(0.0f64..1.0).powf(1.7) * n as f64).min(n as f64 - 1.0) as u16
@@ -63,7 +65,9 @@ fn generate(rows: usize, out: &Path) {
                     lists.push(Some(picked));
                 }
                 Column::Numbers(values) => {
-                    let QuestionKind::Number { min, max } = question.kind else { unreachable!() };
+                    let QuestionKind::Number { min, max } = question.kind else {
+                        unreachable!()
+                    };
                     let u: f64 = rng.random_range(0.0..1.0);
                     values.push(shown.then(|| min + ((max - min) as f64 * u * u) as i64));
                 }
@@ -72,7 +76,9 @@ fn generate(rows: usize, out: &Path) {
     }
     let mut df = frame::build(&spec, &columns).expect("frame");
     let file = std::fs::File::create(out).expect("create parquet");
-    ParquetWriter::new(file).finish(&mut df).expect("write parquet");
+    ParquetWriter::new(file)
+        .finish(&mut df)
+        .expect("write parquet");
     eprintln!("wrote {rows} rows to {}", out.display());
 }
 
@@ -117,7 +123,8 @@ fn run(input: &Path, out: &Path) {
     );
 
     // Untimed: every number before suppression, in the long format DuckDB writes too.
-    let mut dump = std::io::BufWriter::new(std::fs::File::create(out.join("rust_cells.csv")).unwrap());
+    let mut dump =
+        std::io::BufWriter::new(std::fs::File::create(out.join("rust_cells.csv")).unwrap());
     writeln!(dump, "kind,wave,grp,item,option,value").unwrap();
     for result in results.values() {
         for cell in &result.model.cells {

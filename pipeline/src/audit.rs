@@ -83,11 +83,19 @@ pub fn audit(model: &Model, known: &[Known], k: u64) -> Result<AuditOutcome, Pip
     }
     let mut pieces: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, (free, _, _)) in residual.iter().enumerate() {
-        pieces.entry(find(&mut parent, free[0].0)).or_default().push(i);
+        pieces
+            .entry(find(&mut parent, free[0].0))
+            .or_default()
+            .push(i);
     }
 
     let mut outcome = AuditOutcome::default();
     let threshold = k as f64 - 1e-6;
+    let truth: Vec<f64> = model.atoms.iter().map(|&v| v as f64).collect();
+    // Feasible points found by earlier solves, per piece. A suppressed number's value at
+    // any of them is a value it can take, so many ranges are proven wide enough without
+    // a solve of their own. Pieces are independent: deltas in different pieces add up.
+    let mut points: BTreeMap<usize, Vec<Vec<(usize, f64)>>> = BTreeMap::new();
     for (ci, class) in model.classes.iter().enumerate() {
         if known[ci] != Known::Protected {
             continue;
@@ -100,32 +108,78 @@ pub fn audit(model: &Model, known: &[Known], k: u64) -> Result<AuditOutcome, Pip
         let constant = -(offset as f64);
         let mut by_piece: BTreeMap<usize, LinExpr> = BTreeMap::new();
         for &(a, c) in &free {
-            by_piece.entry(find(&mut parent, a)).or_default().push((a, c));
+            by_piece
+                .entry(find(&mut parent, a))
+                .or_default()
+                .push((a, c));
         }
-        let range = if by_piece.is_empty() {
-            Range {
-                low: constant,
-                high: constant,
+        let seen = |points: &BTreeMap<usize, Vec<Vec<(usize, f64)>>>| {
+            let (mut low, mut high) = (value, value);
+            for (root, terms) in &by_piece {
+                let (mut down, mut up) = (0.0f64, 0.0f64);
+                for point in points.get(root).map(Vec::as_slice).unwrap_or(&[]) {
+                    let delta: f64 = terms
+                        .iter()
+                        .map(|&(a, c)| {
+                            let at = point
+                                .binary_search_by_key(&a, |&(x, _)| x)
+                                .map_or(truth[a], |i| point[i].1);
+                            c as f64 * (at - truth[a])
+                        })
+                        .sum();
+                    down = down.min(delta);
+                    up = up.max(delta);
+                }
+                low += down;
+                high += up;
             }
+            (low, high)
+        };
+        let (range, exact) = if by_piece.is_empty() {
+            (
+                Range {
+                    low: constant,
+                    high: constant,
+                },
+                true,
+            )
         } else {
-            // The upper end first: once it lies k above the true value the range is wide
-            // enough, and the lower end need not be solved for.
-            let mut range = Range {
-                low: constant,
-                high: constant,
-            };
-            range.high += extreme(&by_piece, &pieces, &residual, true)?;
-            if range.high - value >= threshold {
-                range.low = f64::NEG_INFINITY;
+            let (low, high) = seen(&points);
+            if high - low >= threshold {
+                (Range { low, high }, false)
             } else {
-                range.low += extreme(&by_piece, &pieces, &residual, false)?;
+                let mut high = constant;
+                for (root, terms) in &by_piece {
+                    let rows = pieces.get(root).map(Vec::as_slice).unwrap_or(&[]);
+                    let (best, point) = solve(terms, rows, &residual, true)?;
+                    high += best;
+                    points.entry(*root).or_default().extend(point);
+                }
+                let (seen_low, _) = seen(&points);
+                if high - seen_low >= threshold {
+                    (
+                        Range {
+                            low: seen_low,
+                            high,
+                        },
+                        false,
+                    )
+                } else {
+                    let mut low = constant;
+                    for (root, terms) in &by_piece {
+                        let rows = pieces.get(root).map(Vec::as_slice).unwrap_or(&[]);
+                        let (best, point) = solve(terms, rows, &residual, false)?;
+                        low += best;
+                        points.entry(*root).or_default().extend(point);
+                    }
+                    (Range { low, high }, true)
+                }
             }
-            range
         };
         if range.width() < threshold {
             outcome.failures.push((ci, range));
         }
-        if range.low.is_finite()
+        if exact
             && outcome
                 .narrowest
                 .is_none_or(|(_, r)| range.width() < r.width())
@@ -137,7 +191,11 @@ pub fn audit(model: &Model, known: &[Known], k: u64) -> Result<AuditOutcome, Pip
 }
 
 /// Fixes every atom the equations pin down. Errors if the equations contradict the data.
-fn propagate(atoms: usize, equations: &[Constraint], wave: i32) -> Result<Vec<Option<i64>>, PipelineError> {
+fn propagate(
+    atoms: usize,
+    equations: &[Constraint],
+    wave: i32,
+) -> Result<Vec<Option<i64>>, PipelineError> {
     let mut fixed: Vec<Option<i64>> = vec![None; atoms];
     let mut by_atom: Vec<Vec<usize>> = vec![Vec::new(); atoms];
     for (i, c) in equations.iter().enumerate() {
@@ -227,34 +285,21 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
     }
 }
 
-/// The largest (or smallest) value of the objective split by piece: a sum of one LP per piece.
-fn extreme(
-    objective: &BTreeMap<usize, LinExpr>,
-    pieces: &BTreeMap<usize, Vec<usize>>,
-    residual: &[(LinExpr, Cmp, i64)],
-    maximise: bool,
-) -> Result<f64, PipelineError> {
-    let mut total = 0.0;
-    for (root, terms) in objective {
-        let rows = pieces.get(root).map(Vec::as_slice).unwrap_or(&[]);
-        total += solve(terms, rows, residual, maximise)?;
-        if total.is_infinite() {
-            return Ok(total);
-        }
-    }
-    Ok(total)
-}
-
+/// The largest (or smallest) value of `terms` over the rows of one piece, with the point
+/// where it is reached (empty when the optimum is unbounded).
+#[allow(clippy::type_complexity)]
 fn solve(
     terms: &LinExpr,
     rows: &[usize],
     residual: &[(LinExpr, Cmp, i64)],
     maximise: bool,
-) -> Result<f64, PipelineError> {
+) -> Result<(f64, Option<Vec<(usize, f64)>>), PipelineError> {
     let mut vars = ProblemVariables::new();
     let mut index: BTreeMap<usize, Variable> = BTreeMap::new();
     let mut var = |vars: &mut ProblemVariables, a: usize| {
-        *index.entry(a).or_insert_with(|| vars.add(variable().min(0.0)))
+        *index
+            .entry(a)
+            .or_insert_with(|| vars.add(variable().min(0.0)))
     };
     let mut objective = Expression::from(0.0);
     for &(a, c) in terms {
@@ -274,7 +319,7 @@ fn solve(
         });
     }
     if index.is_empty() {
-        return Ok(0.0);
+        return Ok((0.0, None));
     }
     let problem = if maximise {
         vars.maximise(objective.clone())
@@ -286,12 +331,23 @@ fn solve(
         model = model.with(c);
     }
     match model.solve() {
-        Ok(solution) => Ok(solution.eval(&objective)),
-        Err(ResolutionError::Unbounded) => Ok(if maximise {
-            f64::INFINITY
-        } else {
-            f64::NEG_INFINITY
-        }),
-        Err(e) => Err(PipelineError::Audit(format!("the linear program failed: {e}"))),
+        Ok(solution) => {
+            let point = index
+                .iter()
+                .map(|(&a, &v)| (a, solution.value(v)))
+                .collect();
+            Ok((solution.eval(&objective), Some(point)))
+        }
+        Err(ResolutionError::Unbounded) => Ok((
+            if maximise {
+                f64::INFINITY
+            } else {
+                f64::NEG_INFINITY
+            },
+            None,
+        )),
+        Err(e) => Err(PipelineError::Audit(format!(
+            "the linear program failed: {e}"
+        ))),
     }
 }

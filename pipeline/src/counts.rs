@@ -89,17 +89,26 @@ fn codes(df: &DataFrame, name: &str) -> Result<Vec<Option<u32>>, PipelineError> 
 }
 
 fn numbers(df: &DataFrame, name: &str) -> Result<Vec<u64>, PipelineError> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::UInt64)?;
+    let s = df
+        .column(name)?
+        .as_materialized_series()
+        .cast(&DataType::UInt64)?;
     Ok(s.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
 }
 
 fn floats(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, PipelineError> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::Float64)?;
+    let s = df
+        .column(name)?
+        .as_materialized_series()
+        .cast(&DataType::Float64)?;
     Ok(s.f64()?.iter().collect())
 }
 
 fn waves_of(df: &DataFrame) -> Result<Vec<i32>, PipelineError> {
-    let s = df.column(WAVE)?.as_materialized_series().cast(&DataType::Int32)?;
+    let s = df
+        .column(WAVE)?
+        .as_materialized_series()
+        .cast(&DataType::Int32)?;
     Ok(s.i32()?.iter().map(|v| v.unwrap_or(0)).collect())
 }
 
@@ -136,7 +145,10 @@ pub fn count(
         .clone()
         .lazy()
         .group_by([col(WAVE)])
-        .agg([len().cast(DataType::UInt64).alias("n"), count_where(col(VERIFIED).not(), "unverified")])
+        .agg([
+            len().cast(DataType::UInt64).alias("n"),
+            count_where(col(VERIFIED).not(), "unverified"),
+        ])
         .collect()?;
     for ((wave, n), unverified) in waves_of(&verified)?
         .into_iter()
@@ -228,7 +240,8 @@ fn grid(
     let name = q.id.as_str();
     let (lf, key) = match q.kind {
         QuestionKind::Number { .. } => (
-            lf.clone().select([col(WAVE), col(by), col(name).is_null().alias("_missing")]),
+            lf.clone()
+                .select([col(WAVE), col(by), col(name).is_null().alias("_missing")]),
             "_missing",
         ),
         QuestionKind::Multiple { .. } => (
@@ -282,9 +295,15 @@ fn quartiles(
     let aggs = || {
         [
             col(q).count().cast(DataType::UInt64).alias("_n"),
-            col(q).quantile(lit(0.25), QuantileMethod::Linear).alias("_p25"),
-            col(q).quantile(lit(0.5), QuantileMethod::Linear).alias("_p50"),
-            col(q).quantile(lit(0.75), QuantileMethod::Linear).alias("_p75"),
+            col(q)
+                .quantile(lit(0.25), QuantileMethod::Linear)
+                .alias("_p25"),
+            col(q)
+                .quantile(lit(0.5), QuantileMethod::Linear)
+                .alias("_p50"),
+            col(q)
+                .quantile(lit(0.75), QuantileMethod::Linear)
+                .alias("_p75"),
         ]
     };
     let mut out = Vec::new();

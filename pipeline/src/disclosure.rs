@@ -102,9 +102,8 @@ pub fn protect(model: &Model, k: u64, prior: &Prior) -> Result<Protection, Pipel
         let known = known_states(model, &locked, &suppressed);
         let outcome = audit(model, &known, k)?;
         if outcome.failures.is_empty() {
-            let count = |pick: &dyn Fn(usize) -> bool| {
-                model.cells.iter().filter(|c| pick(c.class)).count()
-            };
+            let count =
+                |pick: &dyn Fn(usize) -> bool| model.cells.iter().filter(|c| pick(c.class)).count();
             return Ok(Protection {
                 primary_cells: count(&|c| primary_classes[c]),
                 secondary_cells: count(&|c| suppressed[c] && !primary_classes[c]),
@@ -118,6 +117,15 @@ pub fn protect(model: &Model, k: u64, prior: &Prior) -> Result<Protection, Pipel
         for &(failing, range) in &outcome.failures {
             match neighbour(model, k, &locked, &suppressed, &index, failing) {
                 Some(c) => {
+                    if std::env::var("DBG").is_ok() {
+                        eprintln!(
+                            "NEIGHBOUR picks {:?} (v {}) for failing {:?} range {:?}",
+                            model.cells[model.classes[c].cells[0]].key,
+                            model.classes[c].value,
+                            model.cells[model.classes[failing].cells[0]].key,
+                            range
+                        );
+                    }
                     suppressed[c] = true;
                     progress = true;
                 }
@@ -172,12 +180,22 @@ fn complete(model: &Model, k: u64, locked: &[bool], suppressed: &mut [bool]) {
             if !exposed {
                 continue;
             }
-            let candidates = rel
-                .parts
-                .iter()
-                .copied()
-                .chain(std::iter::once(rel.total));
+            let candidates = rel.parts.iter().copied().chain(std::iter::once(rel.total));
             if let Some(c) = choose(model, k, locked, suppressed, candidates) {
+                if std::env::var("DBG").is_ok() && model.classes[c].value > 500 {
+                    eprintln!(
+                        "COMPLETE picks {:?} for relation total {:?} hidden {:?}",
+                        model.cells[model.classes[c].cells[0]].key,
+                        model.cells[model.classes[rel.total].cells[0]].key,
+                        hidden
+                            .iter()
+                            .map(|&h| (
+                                model.classes[h].value,
+                                model.cells[model.classes[h].cells[0]].key.clone()
+                            ))
+                            .collect::<Vec<_>>()
+                    );
+                }
                 suppressed[c] = true;
                 changed = true;
             }

@@ -179,7 +179,9 @@ impl<'a> Extractor<'a> {
                         Some(AnswerValue::Choice(id)) => match lookup.get(id.as_str()) {
                             Some(&c) => c,
                             None => {
-                                drop(format!("option `{id}` is not offered by the current version"));
+                                drop(format!(
+                                    "option `{id}` is not offered by the current version"
+                                ));
                                 NONE
                             }
                         },
@@ -201,8 +203,10 @@ impl<'a> Extractor<'a> {
                     let picked = match answer {
                         None => None,
                         Some(AnswerValue::Choices(ids)) => {
-                            let codes: Option<Vec<Code>> =
-                                ids.iter().map(|id| lookup.get(id.as_str()).copied()).collect();
+                            let codes: Option<Vec<Code>> = ids
+                                .iter()
+                                .map(|id| lookup.get(id.as_str()).copied())
+                                .collect();
                             if codes.is_none() {
                                 drop("an option not offered by the current version".into());
                             }
@@ -243,13 +247,15 @@ impl<'a> Extractor<'a> {
 fn fits(survey: &Survey, record: &ResponseRecord) -> Result<(), String> {
     for (qid, value) in &record.answers {
         let Some(question) = survey.question(qid) else {
-            return Err(format!("question `{qid}` is not in version {}", survey.version));
+            return Err(format!(
+                "question `{qid}` is not in version {}",
+                survey.version
+            ));
         };
         let ok = match (&question.kind, value) {
-            (
-                Kind::SingleChoice { options } | Kind::YesNo { options },
-                AnswerValue::Choice(id),
-            ) => options.iter().any(|o| &o.id == id),
+            (Kind::SingleChoice { options } | Kind::YesNo { options }, AnswerValue::Choice(id)) => {
+                options.iter().any(|o| &o.id == id)
+            }
             // Country codes are checked by region lookup; an unknown code is noted there.
             (Kind::Country { .. }, AnswerValue::Choice(_)) => true,
             (

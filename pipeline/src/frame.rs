@@ -28,9 +28,7 @@ pub fn schema(spec: &Spec) -> Result<Schema, PipelineError> {
     for q in &spec.questions {
         let dtype = match q.kind {
             crate::spec::QuestionKind::Single => enum_dtype(q)?,
-            crate::spec::QuestionKind::Multiple { .. } => {
-                DataType::List(Box::new(enum_dtype(q)?))
-            }
+            crate::spec::QuestionKind::Multiple { .. } => DataType::List(Box::new(enum_dtype(q)?)),
             crate::spec::QuestionKind::Number { .. } => DataType::Int64,
         };
         schema.insert(q.id.as_str().into(), dtype);
@@ -50,9 +48,7 @@ pub fn build(spec: &Spec, columns: &Columns) -> Result<DataFrame, PipelineError>
                 let dtype = enum_dtype(q)?;
                 let physical = UInt32Chunked::from_iter_options(
                     name.clone(),
-                    codes
-                        .iter()
-                        .map(|&c| (c != NONE).then_some(u32::from(c))),
+                    codes.iter().map(|&c| (c != NONE).then_some(u32::from(c))),
                 )
                 .into_series()
                 .cast(&dtype.to_physical())?;

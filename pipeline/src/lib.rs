@@ -18,6 +18,7 @@ pub mod prior;
 pub mod progress;
 pub mod quality;
 pub mod release;
+pub mod schedule;
 pub mod spec;
 pub mod stats;
 pub mod store;
@@ -68,6 +69,8 @@ pub enum PipelineError {
     PriorRelease { release: String, why: String },
     #[error("release store: {0}")]
     Io(#[from] std::io::Error),
+    #[error("release storage is unavailable: {0}")]
+    ReleasesUnavailable(String),
 }
 
 impl From<csv::Error> for PipelineError {

@@ -311,7 +311,10 @@ impl<'a> Builder<'a> {
             return self.size(dim, g);
         }
         if self.exactly_when_shown[d][q] {
-            let cond = self.spec.questions[q].show_if.as_ref().expect("conditional");
+            let cond = self.spec.questions[q]
+                .show_if
+                .as_ref()
+                .expect("conditional");
             let mut e = LinExpr::new();
             for &o in &cond.any_of {
                 if let Some(a) = self.atom(dim, cond.parent, g, o) {
@@ -370,8 +373,10 @@ impl<'a> Builder<'a> {
                 };
                 let missing = self.missing_slot(q);
                 let groups = self.groups(dim);
-                let complete =
-                    (0..groups).all(|g| self.atom(dim, q, g, missing).is_some_and(|a| self.atoms[a] == 0));
+                let complete = (0..groups).all(|g| {
+                    self.atom(dim, q, g, missing)
+                        .is_some_and(|a| self.atoms[a] == 0)
+                });
                 if complete {
                     for g in 0..groups {
                         if let Some(a) = self.atom(dim, q, g, missing) {
@@ -546,7 +551,13 @@ struct Cells {
 }
 
 impl Cells {
-    fn push(&mut self, key: CellKey, expr: LinExpr, value: u64, denominator: Option<usize>) -> usize {
+    fn push(
+        &mut self,
+        key: CellKey,
+        expr: LinExpr,
+        value: u64,
+        denominator: Option<usize>,
+    ) -> usize {
         let id = self.cells.len();
         let class = match self.by_expr.get(&expr) {
             Some(&c) => c,
@@ -616,7 +627,12 @@ impl Model {
         let mut respondents = Vec::new();
         for (group, members) in &groups {
             let e = sum(&|g| b.size(Dim::Platform, g), members);
-            respondents.push(push(&mut cells, key(CellKind::Respondents, group, "", ""), e, None));
+            respondents.push(push(
+                &mut cells,
+                key(CellKind::Respondents, group, "", ""),
+                e,
+                None,
+            ));
         }
         // answers.csv
         let mut answer_n: BTreeMap<(usize, usize), usize> = BTreeMap::new();
@@ -625,11 +641,20 @@ impl Model {
             let question = &spec.questions[q];
             for (gi, (group, members)) in groups.iter().enumerate() {
                 let e = sum(&|g| b.answered(Dim::Platform, g, q), members);
-                let n = push(&mut cells, key(CellKind::AnswerN, group, &question.id, ""), e, None);
+                let n = push(
+                    &mut cells,
+                    key(CellKind::AnswerN, group, &question.id, ""),
+                    e,
+                    None,
+                );
                 answer_n.insert((gi, q), n);
                 for (o, opt) in question.options.iter().enumerate() {
                     let e = sum(
-                        &|g| b.atom(Dim::Platform, q, g, o).map(|a| b.drop_zero(vec![(a, 1)])).unwrap_or_default(),
+                        &|g| {
+                            b.atom(Dim::Platform, q, g, o)
+                                .map(|a| b.drop_zero(vec![(a, 1)]))
+                                .unwrap_or_default()
+                        },
                         members,
                     );
                     let c = push(
@@ -649,7 +674,12 @@ impl Model {
                 let e = sum(&|g| b.answered(Dim::Platform, g, q), members);
                 numeric_n.insert(
                     (gi, q),
-                    push(&mut cells, key(CellKind::NumericN, group, &spec.questions[q].id, ""), e, None),
+                    push(
+                        &mut cells,
+                        key(CellKind::NumericN, group, &spec.questions[q].id, ""),
+                        e,
+                        None,
+                    ),
                 );
             }
         }
@@ -681,7 +711,12 @@ impl Model {
                 let within = (answered != n_expr)
                     .then(|| cells.by_expr.get(&answered).copied())
                     .flatten();
-                let n = push(&mut cells, key(CellKind::IndicatorN, group, &indicator.id, ""), n_expr, within);
+                let n = push(
+                    &mut cells,
+                    key(CellKind::IndicatorN, group, &indicator.id, ""),
+                    n_expr,
+                    within,
+                );
                 let c_expr = sum(&|g| b.options(*dim, g, q, &indicator.counts), members);
                 let c = push(
                     &mut cells,
@@ -731,7 +766,11 @@ impl Model {
                     for gi in 0..=all {
                         relations.push(Relation {
                             total: answer_n[&(gi, q)],
-                            parts: cond.any_of.iter().map(|&o| answer_count[&(gi, cond.parent, o)]).collect(),
+                            parts: cond
+                                .any_of
+                                .iter()
+                                .map(|&o| answer_count[&(gi, cond.parent, o)])
+                                .collect(),
                         });
                     }
                 }
@@ -749,7 +788,11 @@ impl Model {
                     for gi in 0..=all {
                         relations.push(Relation {
                             total: numeric_n[&(gi, q)],
-                            parts: cond.any_of.iter().map(|&o| answer_count[&(gi, cond.parent, o)]).collect(),
+                            parts: cond
+                                .any_of
+                                .iter()
+                                .map(|&o| answer_count[&(gi, cond.parent, o)])
+                                .collect(),
                         });
                     }
                 }
@@ -761,11 +804,19 @@ impl Model {
                 let (c, n) = ind[&(Dim::Platform, gi, i)];
                 relations.push(Relation {
                     total: c,
-                    parts: indicator.counts.iter().map(|&o| answer_count[&(gi, q, o)]).collect(),
+                    parts: indicator
+                        .counts
+                        .iter()
+                        .map(|&o| answer_count[&(gi, q, o)])
+                        .collect(),
                 });
                 relations.push(Relation {
                     total: n,
-                    parts: indicator.among.iter().map(|&o| answer_count[&(gi, q, o)]).collect(),
+                    parts: indicator
+                        .among
+                        .iter()
+                        .map(|&o| answer_count[&(gi, q, o)])
+                        .collect(),
                 });
             }
             if no_orphans {

@@ -157,8 +157,14 @@ mod tests {
 
     #[test]
     fn wave_labels_round_trip() {
-        assert_eq!(wave_key_of_label(WaveLength::Quarter, "2025-Q4"), Some(202504));
-        assert_eq!(wave_key_of_label(WaveLength::Month, "2025-11"), Some(202511));
+        assert_eq!(
+            wave_key_of_label(WaveLength::Quarter, "2025-Q4"),
+            Some(202504)
+        );
+        assert_eq!(
+            wave_key_of_label(WaveLength::Month, "2025-11"),
+            Some(202511)
+        );
         assert_eq!(wave_key_of_label(WaveLength::Year, "2025"), Some(202501));
         for bad in ["2025-Q5", "2025-Q0", "25-Q1", "2025-13", "2025-Qx", ""] {
             assert_eq!(wave_key_of_label(WaveLength::Quarter, bad), None, "{bad}");

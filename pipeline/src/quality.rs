@@ -35,7 +35,9 @@ impl DataQuality {
     pub fn lines(&self) -> Vec<String> {
         let mut lines = Vec::new();
         for (problem, n) in &self.malformed {
-            lines.push(format!("{n} stored item(s) could not be read ({problem}); excluded."));
+            lines.push(format!(
+                "{n} stored item(s) could not be read ({problem}); excluded."
+            ));
         }
         for (version, n) in &self.unknown_version {
             lines.push(format!(

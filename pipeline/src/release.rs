@@ -212,7 +212,10 @@ fn charts(spec: &Spec, wave: i32, result: &WaveResult) -> Vec<(String, String)> 
                     }
                 })
                 .collect();
-            let subtitle = format!("Share of sellers, {}, by main platform", wave_label(spec, wave));
+            let subtitle = format!(
+                "Share of sellers, {}, by main platform",
+                wave_label(spec, wave)
+            );
             (
                 format!("charts/{}.svg", ind.id),
                 chart(&ind.label, &subtitle, &bars, spec.k()),

@@ -220,7 +220,10 @@ impl Spec {
         let region = find(REGION_QUESTION)?;
         for g in [platform, category] {
             if questions[g].kind != QuestionKind::Single {
-                return Err(bad(format!("`{}` must be a single choice", questions[g].id)));
+                return Err(bad(format!(
+                    "`{}` must be a single choice",
+                    questions[g].id
+                )));
             }
         }
         let indicators = HEADLINE
@@ -246,8 +249,7 @@ impl Spec {
     /// Questions published in answers.csv: every question with options except the
     /// platform itself (that is respondents.csv), in survey order.
     pub fn answer_questions(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.questions.len())
-            .filter(|&q| q != self.platform && !self.questions[q].is_number())
+        (0..self.questions.len()).filter(|&q| q != self.platform && !self.questions[q].is_number())
     }
 
     /// Questions published in numeric.csv.

@@ -67,7 +67,11 @@ struct LatestRelease {
     path: String,
 }
 
-fn files_under(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) -> std::io::Result<()> {
+fn files_under(
+    dir: &Path,
+    prefix: &str,
+    out: &mut BTreeMap<String, Vec<u8>>,
+) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -168,5 +172,53 @@ impl ReleaseStore for FolderStore {
             std::fs::rename(tmp, latest_path)?;
         }
         Ok(Published::New)
+    }
+}
+
+/// The shared release store of `canvass-core` (a folder or an S3 bucket), as the pipeline's
+/// port: what `canvass report`, `canvass serve` and the report Lambda write through.
+#[async_trait]
+impl ReleaseStore for canvass_core::releases::ReleaseStore {
+    async fn release_ids(&self) -> Result<Vec<String>, PipelineError> {
+        let latest = self.latest().await.map_err(release_error)?;
+        let mut ids: Vec<String> = latest
+            .surveys
+            .values()
+            .flat_map(|s| s.releases.iter().map(|r| r.release_id.clone()))
+            .collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    async fn read(&self, release_id: &str, path: &str) -> Result<Option<Vec<u8>>, PipelineError> {
+        canvass_core::releases::ReleaseStore::read(self, release_id, path)
+            .await
+            .map_err(release_error)
+    }
+
+    async fn publish(&self, release: &Release) -> Result<Published, PipelineError> {
+        let shared = canvass_core::releases::Release {
+            id: release.id.clone(),
+            survey_id: release.survey_id.clone(),
+            wave: release.wave.clone(),
+            files: release.files.clone(),
+        };
+        match canvass_core::releases::ReleaseStore::publish(self, &shared)
+            .await
+            .map_err(release_error)?
+        {
+            canvass_core::releases::Published::New => Ok(Published::New),
+            canvass_core::releases::Published::Identical => Ok(Published::Identical),
+        }
+    }
+}
+
+fn release_error(e: canvass_core::releases::ReleaseError) -> PipelineError {
+    match e {
+        canvass_core::releases::ReleaseError::Differs(id) => PipelineError::ReleaseDiffers(id),
+        canvass_core::releases::ReleaseError::Unavailable(why) => {
+            PipelineError::ReleasesUnavailable(why)
+        }
+        other => PipelineError::Write(other.to_string()),
     }
 }

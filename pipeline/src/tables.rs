@@ -119,7 +119,14 @@ fn share_cells(result: &WaveResult, count: &CellKey, n: &CellKey, low_below: u64
                 None => (String::new(), String::new(), String::new()),
             };
             let status = if n < low_below { LOW_RELIABILITY } else { OK };
-            vec![x.to_string(), n.to_string(), share, low, high, status.to_owned()]
+            vec![
+                x.to_string(),
+                n.to_string(),
+                share,
+                low,
+                high,
+                status.to_owned(),
+            ]
         }
         (_, n) => vec![
             String::new(),
@@ -134,11 +141,26 @@ fn share_cells(result: &WaveResult, count: &CellKey, n: &CellKey, low_below: u64
 
 fn share_fields(count: &str, among: &str) -> Vec<Field> {
     vec![
-        Field::count("count", format!("Number of respondents {count}; empty when suppressed")),
-        Field::count("n", format!("Number of respondents {among} (the denominator); empty when suppressed")),
-        Field::share("share", "count / n, as a proportion between 0 and 1; empty when suppressed or n = 0"),
-        Field::share("ci_low", "Lower bound of the 95 % Wilson score interval of the share (sampling variability only)"),
-        Field::share("ci_high", "Upper bound of the 95 % Wilson score interval of the share (sampling variability only)"),
+        Field::count(
+            "count",
+            format!("Number of respondents {count}; empty when suppressed"),
+        ),
+        Field::count(
+            "n",
+            format!("Number of respondents {among} (the denominator); empty when suppressed"),
+        ),
+        Field::share(
+            "share",
+            "count / n, as a proportion between 0 and 1; empty when suppressed or n = 0",
+        ),
+        Field::share(
+            "ci_low",
+            "Lower bound of the 95 % Wilson score interval of the share (sampling variability only)",
+        ),
+        Field::share(
+            "ci_high",
+            "Upper bound of the 95 % Wilson score interval of the share (sampling variability only)",
+        ),
         status_field(),
     ]
 }
@@ -215,7 +237,11 @@ pub fn answers(spec: &Spec, wave: i32, result: &WaveResult) -> Table {
     let mut fields = vec![
         wave_field(spec, &[wave]),
         platform_field(spec),
-        Field::key("question_id", "The question (see README.md for the wording); `region` is the country question coarsened to world regions", question_ids),
+        Field::key(
+            "question_id",
+            "The question (see README.md for the wording); `region` is the country question coarsened to world regions",
+            question_ids,
+        ),
         Field::key("option_id", "The answer option", option_ids),
         Field::text("option_label", "The answer option as shown in English"),
     ];
@@ -264,8 +290,15 @@ pub fn indicators(
             }
         }
     }
-    let mut fields = vec![wave_field(spec, waves), platform_field(spec), indicator_field(spec)];
-    fields.extend(share_fields("for whom the indicator holds", "the indicator is taken among"));
+    let mut fields = vec![
+        wave_field(spec, waves),
+        platform_field(spec),
+        indicator_field(spec),
+    ];
+    fields.extend(share_fields(
+        "for whom the indicator holds",
+        "the indicator is taken among",
+    ));
     let (title, description) = if name == "trends" {
         (
             "Headline indicators by wave and main platform".to_owned(),
@@ -323,7 +356,10 @@ pub fn by_dimension(spec: &Spec, wave: i32, result: &WaveResult, category: bool)
         ),
         indicator_field(spec),
     ];
-    fields.extend(share_fields("for whom the indicator holds", "the indicator is taken among"));
+    fields.extend(share_fields(
+        "for whom the indicator holds",
+        "the indicator is taken among",
+    ));
     Table {
         name: if category { "by_category" } else { "by_region" },
         title: if category {
@@ -347,12 +383,12 @@ pub fn numeric(spec: &Spec, wave: i32, result: &WaveResult) -> Table {
             let question = &spec.questions[q];
             let n = result.published(&key(wave, CellKind::NumericN, group, &question.id, ""));
             // `all` is the last entry of the quartile list; platforms keep their order.
-            let index = if gi == 0 { spec.platforms().len() } else { gi - 1 };
-            let quartiles = result
-                .counts
-                .quartiles
-                .get(&q)
-                .and_then(|list| list[index]);
+            let index = if gi == 0 {
+                spec.platforms().len()
+            } else {
+                gi - 1
+            };
+            let quartiles = result.counts.quartiles.get(&q).and_then(|list| list[index]);
             let mut row = vec![wave_label(spec, wave), gid.clone(), question.id.clone()];
             match (n, quartiles) {
                 (None, _) => {
@@ -362,7 +398,14 @@ pub fn numeric(spec: &Spec, wave: i32, result: &WaveResult) -> Table {
                 (Some(n), Some(qs)) if n >= k && qs.n == n => {
                     row.push(n.to_string());
                     row.extend([qs.p25, qs.median, qs.p75].map(quantile_text));
-                    row.push(if n < low_below(spec) { LOW_RELIABILITY } else { OK }.to_owned());
+                    row.push(
+                        if n < low_below(spec) {
+                            LOW_RELIABILITY
+                        } else {
+                            OK
+                        }
+                        .to_owned(),
+                    );
                 }
                 (Some(n), _) => {
                     row.push(n.to_string());

@@ -13,7 +13,9 @@ use canvass_pipeline::disclosure::{Earlier, Prior};
 use canvass_pipeline::model::{CellKind, Cmp, Group, Model};
 use canvass_pipeline::tables::WaveResult;
 use common::{Draw, Run, run_records, week};
-use good_lp::{Expression, ProblemVariables, ResolutionError, Solution, SolverModel, microlp, variable};
+use good_lp::{
+    Expression, ProblemVariables, ResolutionError, Solution, SolverModel, microlp, variable,
+};
 
 /// Solves min and max of every protected class over the whole model at once.
 fn independent_ranges(model: &Model, known: &[Known]) -> Vec<(usize, f64, f64)> {
@@ -80,12 +82,23 @@ fn assert_protected(run: &Run) {
             );
         }
     }
-    for file in ["answers.csv", "indicators.csv", "trends.csv", "by_category.csv", "by_region.csv", "respondents.csv", "numeric.csv"] {
+    for file in [
+        "answers.csv",
+        "indicators.csv",
+        "trends.csv",
+        "by_category.csv",
+        "by_region.csv",
+        "respondents.csv",
+        "numeric.csv",
+    ] {
         for row in run.rows(file) {
             for col in ["count", "n"] {
                 if let Some(v) = row.get(col).filter(|v| !v.is_empty()) {
                     let v: u64 = v.parse().unwrap();
-                    assert!(v == 0 || v >= run.spec.k(), "{file}: {col} = {v} in {row:?}");
+                    assert!(
+                        v == 0 || v >= run.spec.k(),
+                        "{file}: {col} = {v} in {row:?}"
+                    );
                 }
             }
         }
@@ -118,7 +131,8 @@ fn a_platform_with_one_nine_ten_or_eleven_sellers_is_never_exposed() {
         for _ in 0..size {
             records.push(draw.record("vinted", week("2025-W35")));
         }
-        let run = run_records(&records, &Prior::new()).unwrap_or_else(|e| panic!("size {size}: {e}"));
+        let run =
+            run_records(&records, &Prior::new()).unwrap_or_else(|e| panic!("size {size}: {e}"));
         assert_protected(&run);
         let vinted = platform_rows(&run, "respondents.csv", "vinted");
         let n = &vinted.last().unwrap()["n"];
@@ -139,7 +153,10 @@ fn all_but_one_identical_answers_reveal_nobody() {
     let mut draw = Draw::new(3);
     let mut records = base(&mut draw);
     for r in &mut records {
-        r.answers.insert("collective_action".into(), AnswerValue::Choice("yes".into()));
+        r.answers.insert(
+            "collective_action".into(),
+            AnswerValue::Choice("yes".into()),
+        );
     }
     records[17]
         .answers
@@ -190,7 +207,10 @@ fn a_platform_seen_in_one_wave_only_is_listed_everywhere() {
         .answer_questions()
         .map(|q| spec.questions[q].options.len())
         .sum();
-    assert_eq!(run.rows("answers.csv").len(), per_platform * (spec.platforms().len() + 1));
+    assert_eq!(
+        run.rows("answers.csv").len(),
+        per_platform * (spec.platforms().len() + 1)
+    );
 }
 
 #[test]
@@ -215,7 +235,13 @@ fn the_audit_catches_a_number_left_derivable() {
         .protection
         .suppressed
         .iter()
-        .map(|&s| if s { Known::Protected } else { Known::Published })
+        .map(|&s| {
+            if s {
+                Known::Protected
+            } else {
+                Known::Published
+            }
+        })
         .collect();
     for k in known.iter_mut() {
         if *k == Known::Protected {
@@ -257,7 +283,10 @@ fn an_earlier_suppression_stays_and_a_changed_wave_is_refused() {
     assert!(again.protection.suppressed[cell.class], "stays suppressed");
 
     let mut changed = Prior::new();
-    changed.insert(published.key.clone(), Earlier::Published(published.value + 1));
+    changed.insert(
+        published.key.clone(),
+        Earlier::Published(published.value + 1),
+    );
     match run_records(&records, &changed) {
         Err(PipelineError::ChangedSincePublished { before, now, .. }) => {
             assert_eq!((before, now), (published.value + 1, published.value));

@@ -121,9 +121,18 @@ fn check(run: &Run, records: &[ResponseRecord]) {
         }
     }
     // Every published number in the CSVs is the naive one, and obeys the rules.
-    for file in ["answers.csv", "indicators.csv", "trends.csv", "by_category.csv", "by_region.csv", "respondents.csv"] {
+    for file in [
+        "answers.csv",
+        "indicators.csv",
+        "trends.csv",
+        "by_category.csv",
+        "by_region.csv",
+        "respondents.csv",
+    ] {
         for row in run.rows(file) {
-            let wave = canvass_pipeline::prior::wave_key_of_label(WaveLength::Quarter, &row["wave"]).unwrap();
+            let wave =
+                canvass_pipeline::prior::wave_key_of_label(WaveLength::Quarter, &row["wave"])
+                    .unwrap();
             let group = if let Some(c) = row.get("category") {
                 Group::Category(c.clone())
             } else if let Some(r) = row.get("region") {
@@ -167,7 +176,10 @@ fn check(run: &Run, records: &[ResponseRecord]) {
                 let option = row.get("option_id").cloned().unwrap_or_default();
                 let want = get(c_kind, &option);
                 if status == "suppressed" {
-                    assert!(count.is_empty() && row["share"].is_empty(), "{file} {row:?}");
+                    assert!(
+                        count.is_empty() && row["share"].is_empty(),
+                        "{file} {row:?}"
+                    );
                 } else {
                     let x: u64 = count.parse().unwrap();
                     assert_eq!(x, want, "{file} {row:?}");

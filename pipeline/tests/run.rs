@@ -28,8 +28,16 @@ async fn a_release_is_written_once_and_rewritten_identically() {
     let out = FolderStore::new(dir.path().join("releases"));
     let catalog = catalog();
 
-    let first = run(&store, &catalog, &out, &options(AS_OF), &Silent).await.unwrap();
-    let Outcome::Released { release_id, new, responses, .. } = first else {
+    let first = run(&store, &catalog, &out, &options(AS_OF), &Silent)
+        .await
+        .unwrap();
+    let Outcome::Released {
+        release_id,
+        new,
+        responses,
+        ..
+    } = first
+    else {
         panic!("expected a release, got {first:?}");
     };
     assert_eq!(release_id, "platform-treatment-2025-Q3");
@@ -53,15 +61,27 @@ async fn a_release_is_written_once_and_rewritten_identically() {
         assert!(snapshot.iter().any(|(p, _)| p == file), "missing {file}");
     }
     let trends = String::from_utf8(std::fs::read(folder.join("trends.csv")).unwrap()).unwrap();
-    assert!(!trends.contains("2025-Q4"), "the open wave is never published");
+    assert!(
+        !trends.contains("2025-Q4"),
+        "the open wave is never published"
+    );
     let latest = std::fs::read_to_string(dir.path().join("releases/latest.json")).unwrap();
     assert!(latest.contains("platform-treatment-2025-Q3"));
 
     // Same data, a later as-of date in the same open wave: the very same bytes.
-    let again = run(&store, &catalog, &out, &options(date!(2025 - 11 - 20)), &Silent)
-        .await
-        .unwrap();
-    assert!(matches!(again, Outcome::Released { new: false, .. }), "{again:?}");
+    let again = run(
+        &store,
+        &catalog,
+        &out,
+        &options(date!(2025 - 11 - 20)),
+        &Silent,
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(again, Outcome::Released { new: false, .. }),
+        "{again:?}"
+    );
     assert_eq!(walk(&folder), snapshot);
 
     // SHA256SUMS lists every other file with its hash.
@@ -81,7 +101,9 @@ async fn no_release_without_responses_or_without_a_closed_wave() {
     let store = SqliteStore::open(&dir.path().join("canvass.db")).unwrap();
     let out = FolderStore::new(dir.path().join("releases"));
     let catalog = catalog();
-    let empty = run(&store, &catalog, &out, &options(AS_OF), &Silent).await.unwrap();
+    let empty = run(&store, &catalog, &out, &options(AS_OF), &Silent)
+        .await
+        .unwrap();
     match empty {
         Outcome::NothingToPublish(why) => assert!(why.contains("no responses"), "{why}"),
         other => panic!("{other:?}"),
@@ -91,10 +113,15 @@ async fn no_release_without_responses_or_without_a_closed_wave() {
         .put_many(&[draw.record("etsy", week("2025-W41"))])
         .await
         .unwrap();
-    let open = run(&store, &catalog, &out, &options(AS_OF), &Silent).await.unwrap();
+    let open = run(&store, &catalog, &out, &options(AS_OF), &Silent)
+        .await
+        .unwrap();
     match open {
         Outcome::NothingToPublish(why) => {
-            assert!(why.contains("has closed") && why.contains("1 response(s) wait"), "{why}")
+            assert!(
+                why.contains("has closed") && why.contains("1 response(s) wait"),
+                "{why}"
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -128,16 +155,37 @@ async fn bad_items_are_counted_not_mixed_in() {
     drop(conn);
     let store = SqliteStore::open(&db).unwrap();
     let out = FolderStore::new(dir.path().join("releases"));
-    let outcome = run(&store, &catalog(), &out, &options(AS_OF), &Silent).await.unwrap();
-    let Outcome::Released { release_id, responses, .. } = outcome else {
+    let outcome = run(&store, &catalog(), &out, &options(AS_OF), &Silent)
+        .await
+        .unwrap();
+    let Outcome::Released {
+        release_id,
+        responses,
+        ..
+    } = outcome
+    else {
         panic!("{outcome:?}");
     };
     assert_eq!(responses, 400);
-    let readme =
-        std::fs::read_to_string(dir.path().join("releases").join(release_id).join("README.md")).unwrap();
-    assert!(readme.contains("1 stored item(s) could not be read (answers)"), "{readme}");
-    assert!(readme.contains("survey version 7, which is not in the catalog"), "{readme}");
-    assert!(readme.contains("do not fit their own survey version"), "{readme}");
+    let readme = std::fs::read_to_string(
+        dir.path()
+            .join("releases")
+            .join(release_id)
+            .join("README.md"),
+    )
+    .unwrap();
+    assert!(
+        readme.contains("1 stored item(s) could not be read (answers)"),
+        "{readme}"
+    );
+    assert!(
+        readme.contains("survey version 7, which is not in the catalog"),
+        "{readme}"
+    );
+    assert!(
+        readme.contains("do not fit their own survey version"),
+        "{readme}"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
@@ -147,7 +195,11 @@ fn walk(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
         for entry in std::fs::read_dir(&path).unwrap() {
             let entry = entry.unwrap();
             let name = entry.file_name().to_string_lossy().into_owned();
-            let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+            let rel = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
             if entry.file_type().unwrap().is_dir() {
                 stack.push((entry.path(), rel));
             } else {

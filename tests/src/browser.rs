@@ -124,7 +124,7 @@ impl Browser {
             },
         };
         let profile = tempfile::tempdir().unwrap();
-        let options = json!({
+        let mut options = json!({
             "binary": chromium,
             "args": [
                 "--headless",
@@ -140,9 +140,11 @@ impl Browser {
                 "--lang=en",
                 format!("--user-data-dir={}", profile.path().display()),
             ],
-            // Chromium's windows are at least 500 px wide; emulate the phone's screen instead.
-            "mobileEmulation": { "deviceMetrics": { "width": 375, "height": 812, "pixelRatio": 1.0 } },
         });
+        if !javascript {
+            // The browser's own setting, as a seller would turn it off.
+            options["prefs"] = json!({ "profile.managed_default_content_settings.javascript": 2 });
+        }
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), json!("chrome"));
         capabilities.insert("goog:chromeOptions".into(), options);
@@ -165,21 +167,16 @@ impl Browser {
             _driver: driver,
             _profile: profile,
         };
-        if !javascript {
-            browser.scripts(false).await;
-        }
+        // Chromium's windows are at least 500 px wide: emulate the phone's screen instead.
         browser
-    }
-
-    /// Turns the page's scripts on or off (DevTools' "Disable JavaScript").
-    async fn scripts(&self, enabled: bool) {
-        self.client
+            .client
             .issue_cmd(Cdp {
-                cmd: "Emulation.setScriptExecutionDisabled",
-                params: json!({ "value": !enabled }),
+                cmd: "Emulation.setDeviceMetricsOverride",
+                params: json!({ "width": 375, "height": 812, "deviceScaleFactor": 1, "mobile": true }),
             })
             .await
             .unwrap();
+        browser
     }
 
     pub async fn quit(self) {
@@ -281,22 +278,30 @@ impl Browser {
     }
 
     /// Runs axe-core (from `.tools`, installed by `scripts/install-test-deps.sh`) on the
-    /// current page; returns its violations, one line each. Without JavaScript, scripts are
-    /// turned on for axe alone: the page was loaded without them and stays as it was.
+    /// current page; returns its violations, one line each.
     pub async fn axe_violations(&self) -> Vec<String> {
         if !self.javascript {
-            self.scripts(true).await;
+            // With JavaScript off the page runs no script of its own, and timers never fire;
+            // axe (injected by the driver, which still may) only needs them to yield, so
+            // promise jobs stand in for them.
+            self.client
+                .execute(
+                    "window.setTimeout = (f, _ms, ...a) => { Promise.resolve().then(() => f(...a)); return 0; };
+                     window.clearTimeout = () => {};",
+                    vec![],
+                )
+                .await
+                .unwrap();
         }
-        let violations = self.run_axe().await;
-        if !self.javascript {
-            self.scripts(false).await;
-        }
-        violations
+        self.run_axe().await
     }
 
     async fn run_axe(&self) -> Vec<String> {
         let path = std::env::var_os("CANVASS_AXE").map_or_else(
-            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/node_modules/axe-core/axe.min.js"),
+            || {
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../.tools/node_modules/axe-core/axe.min.js")
+            },
             PathBuf::from,
         );
         let source = std::fs::read_to_string(&path).unwrap_or_else(|e| {
@@ -320,7 +325,10 @@ impl Browser {
             .await
             .unwrap();
         match result {
-            Value::Array(items) => items.iter().map(|v| v.as_str().unwrap_or("?").to_owned()).collect(),
+            Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_str().unwrap_or("?").to_owned())
+                .collect(),
             other => vec![format!("unexpected axe result {other}")],
         }
     }

@@ -12,7 +12,10 @@ use uuid::Uuid;
 fn record(survey_id: &str, n: i64) -> ResponseRecord {
     let mut answers = Answers::new();
     answers.insert("main_platform".into(), AnswerValue::Choice("etsy".into()));
-    answers.insert("platforms".into(), AnswerValue::Choices(vec!["etsy".into(), "ebay".into()]));
+    answers.insert(
+        "platforms".into(),
+        AnswerValue::Choices(vec!["etsy".into(), "ebay".into()]),
+    );
     answers.insert("income_share".into(), AnswerValue::Number(n % 101));
     ResponseRecord {
         response_id: Uuid::new_v4().simple().to_string(),
@@ -39,14 +42,19 @@ pub async fn response_store(store: &dyn ResponseStore) {
     let other = format!("{survey}-other");
 
     let first = record(&survey, 1);
-    assert_eq!(store.put_if_absent(&first).await.unwrap(), PutOutcome::Stored);
+    assert_eq!(
+        store.put_if_absent(&first).await.unwrap(),
+        PutOutcome::Stored
+    );
     assert_eq!(
         store.put_if_absent(&first).await.unwrap(),
         PutOutcome::AlreadyStored(first.clone()),
         "a retried put stores once and returns the stored record"
     );
     let mut changed = first.clone();
-    changed.answers.insert("income_share".into(), AnswerValue::Number(99));
+    changed
+        .answers
+        .insert("income_share".into(), AnswerValue::Number(99));
     assert_eq!(
         store.put_if_absent(&changed).await.unwrap(),
         PutOutcome::AlreadyStored(first.clone()),
@@ -56,7 +64,11 @@ pub async fn response_store(store: &dyn ResponseStore) {
     // Enough records to span several pages of any adapter.
     let bulk: Vec<ResponseRecord> = (0..2_500).map(|n| record(&survey, n)).collect();
     assert_eq!(store.put_many(&bulk).await.unwrap(), 2_500);
-    assert_eq!(store.put_many(&bulk[..10]).await.unwrap(), 0, "bulk puts skip stored ids");
+    assert_eq!(
+        store.put_many(&bulk[..10]).await.unwrap(),
+        0,
+        "bulk puts skip stored ids"
+    );
     store.put_if_absent(&record(&other, 7)).await.unwrap();
 
     let listed = list_all(store, &survey).await;
@@ -67,7 +79,10 @@ pub async fn response_store(store: &dyn ResponseStore) {
                 assert_eq!(r.survey_id, survey, "listing returns only the asked survey");
                 r.response_id.clone()
             }
-            Listed::Malformed { response_id, problem } => panic!("malformed {response_id}: {problem}"),
+            Listed::Malformed {
+                response_id,
+                problem,
+            } => panic!("malformed {response_id}: {problem}"),
         })
         .collect();
     assert_eq!(listed.len(), 2_501, "every stored response, each once");
@@ -94,21 +109,46 @@ pub async fn control_store(store: &dyn ControlStore) {
 
     let stale = format!("rate-stale:{run}");
     assert_eq!(store.increment(&stale, past).await.unwrap(), 1);
-    assert_eq!(store.increment(&stale, past).await.unwrap(), 1, "an expired counter starts again");
+    assert_eq!(
+        store.increment(&stale, past).await.unwrap(),
+        1,
+        "an expired counter starts again"
+    );
 
     let marker = format!("pow:{run}");
     assert!(store.claim(&marker, later).await.unwrap());
-    assert!(!store.claim(&marker, later).await.unwrap(), "a marker is single-use");
+    assert!(
+        !store.claim(&marker, later).await.unwrap(),
+        "a marker is single-use"
+    );
     let old_marker = format!("pow-stale:{run}");
     assert!(store.claim(&old_marker, past).await.unwrap());
-    assert!(store.claim(&old_marker, later).await.unwrap(), "an expired marker can be claimed again");
+    assert!(
+        store.claim(&old_marker, later).await.unwrap(),
+        "an expired marker can be claimed again"
+    );
 
     let salt = format!("salt:{run}");
-    assert_eq!(store.get_or_insert(&salt, "first", later).await.unwrap(), "first");
-    assert_eq!(store.get_or_insert(&salt, "second", later).await.unwrap(), "first");
+    assert_eq!(
+        store.get_or_insert(&salt, "first", later).await.unwrap(),
+        "first"
+    );
+    assert_eq!(
+        store.get_or_insert(&salt, "second", later).await.unwrap(),
+        "first"
+    );
     let old_salt = format!("salt-stale:{run}");
-    assert_eq!(store.get_or_insert(&old_salt, "first", past).await.unwrap(), "first");
-    assert_eq!(store.get_or_insert(&old_salt, "second", later).await.unwrap(), "second");
+    assert_eq!(
+        store.get_or_insert(&old_salt, "first", past).await.unwrap(),
+        "first"
+    );
+    assert_eq!(
+        store
+            .get_or_insert(&old_salt, "second", later)
+            .await
+            .unwrap(),
+        "second"
+    );
 
     // Concurrent increments are atomic: every caller sees a distinct count.
     let busy = format!("rate-busy:{run}");

@@ -68,11 +68,18 @@ impl Default for Local {
 
 pub fn count_rows(db: &Path) -> i64 {
     let conn = rusqlite::Connection::open(db).unwrap();
-    conn.query_row("SELECT count(*) FROM responses", [], |row| row.get(0)).unwrap()
+    conn.query_row("SELECT count(*) FROM responses", [], |row| row.get(0))
+        .unwrap()
 }
 
 pub fn app_over(responses: Arc<dyn ResponseStore>, control: Arc<dyn ControlStore>) -> Router {
-    let mut state = AppState::new(catalog(), responses, control, secret(), IngestConfig::default());
+    let mut state = AppState::new(
+        catalog(),
+        responses,
+        control,
+        secret(),
+        IngestConfig::default(),
+    );
     state.clock = pinned_now;
     canvass_ingest::app(state)
 }
@@ -103,7 +110,10 @@ pub fn submission(submission_id: &str, answers: Value) -> Value {
 }
 
 pub fn post_json(path: &str, body: impl Into<Body>) -> Request<Body> {
-    Request::post(path).header("content-type", "application/json").body(body.into()).unwrap()
+    Request::post(path)
+        .header("content-type", "application/json")
+        .body(body.into())
+        .unwrap()
 }
 
 /// Sends one request; returns status, headers and the body parsed as JSON (or a string).
@@ -112,6 +122,7 @@ pub async fn send(app: &Router, request: Request<Body>) -> (StatusCode, HeaderMa
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
     (status, headers, body)
 }

@@ -27,7 +27,11 @@ impl S3Server {
             "{} is missing: run `make test` (scripts/install-test-deps.sh installs moto)",
             binary.display()
         );
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let child = Command::new(&binary)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdin(Stdio::null())
@@ -38,7 +42,10 @@ impl S3Server {
         let server = S3Server { child, port };
         let deadline = Instant::now() + Duration::from_secs(60);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "moto_server did not start on port {port}");
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not start on port {port}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         server
@@ -52,7 +59,12 @@ impl S3Server {
     pub async fn bucket(&self) -> (Client, String) {
         let client = build_client(Some(&self.endpoint())).await;
         let bucket = format!("releases-{}", uuid::Uuid::new_v4().simple());
-        client.create_bucket().bucket(&bucket).send().await.expect("bucket created");
+        client
+            .create_bucket()
+            .bucket(&bucket)
+            .send()
+            .await
+            .expect("bucket created");
         (client, bucket)
     }
 }

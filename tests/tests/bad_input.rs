@@ -11,13 +11,32 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 const QUESTION_IDS: [&str; 19] = [
-    "platforms", "main_platform", "years_selling", "category", "country", "income_share", "suspended_12m",
-    "suspension_reason_clear", "suspension_outcome", "payout_held_12m", "payout_held_days", "payout_held_amount",
-    "fee_impact", "support_rating", "arbitration_aware", "pace_pressure", "collective_action", "Main_Platform", "email",
+    "platforms",
+    "main_platform",
+    "years_selling",
+    "category",
+    "country",
+    "income_share",
+    "suspended_12m",
+    "suspension_reason_clear",
+    "suspension_outcome",
+    "payout_held_12m",
+    "payout_held_days",
+    "payout_held_amount",
+    "fee_impact",
+    "support_rating",
+    "arbitration_aware",
+    "pace_pressure",
+    "collective_action",
+    "Main_Platform",
+    "email",
 ];
 
 /// Any JSON value, a few levels deep, biased towards the confusable cases.
@@ -27,30 +46,56 @@ fn arb_json() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
-        (-2i64..400).prop_map(Value::from),
-        prop::sample::select(vec!["etsy", "Etsy", "ebay", "yes", "no", "prefer_not", "MX", "mx", "y3_5", "e\u{0301}tsy", "<script>alert(1)</script>", ""])
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
             .prop_map(Value::from),
+        (-2i64..400).prop_map(Value::from),
+        prop::sample::select(vec![
+            "etsy",
+            "Etsy",
+            "ebay",
+            "yes",
+            "no",
+            "prefer_not",
+            "MX",
+            "mx",
+            "y3_5",
+            "e\u{0301}tsy",
+            "<script>alert(1)</script>",
+            ""
+        ])
+        .prop_map(Value::from),
         "\\PC{0,12}".prop_map(Value::from),
     ];
     leaf.prop_recursive(3, 16, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
-            prop::collection::btree_map("[a-z_]{1,8}", inner, 0..3).prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map("[a-z_]{1,8}", inner, 0..3)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
 
 fn arb_answers() -> impl Strategy<Value = Value> {
-    (prop::collection::btree_map(prop::sample::select(QUESTION_IDS.to_vec()), arb_json(), 0..8), any::<bool>()).prop_map(
-        |(changes, from_valid)| {
-            let mut answers = if from_valid { valid_answers() } else { json!({}) };
+    (
+        prop::collection::btree_map(
+            prop::sample::select(QUESTION_IDS.to_vec()),
+            arb_json(),
+            0..8,
+        ),
+        any::<bool>(),
+    )
+        .prop_map(|(changes, from_valid)| {
+            let mut answers = if from_valid {
+                valid_answers()
+            } else {
+                json!({})
+            };
             for (k, v) in changes {
                 answers[k] = v;
             }
             answers
-        },
-    )
+        })
 }
 
 async fn stored(local: &Local) -> Vec<Listed> {
@@ -104,10 +149,16 @@ proptest! {
 async fn invalid_utf8_and_odd_encodings_are_refused_clearly() {
     let local = Local::new();
     let app = local.app();
-    let mut bytes = submission("3f1c9a2e-8b4d-4c1e-9f6a-2d7e5b8c0a14", valid_answers()).to_string().into_bytes();
+    let mut bytes = submission("3f1c9a2e-8b4d-4c1e-9f6a-2d7e5b8c0a14", valid_answers())
+        .to_string()
+        .into_bytes();
     let at = bytes.iter().position(|b| *b == b'j').unwrap();
     bytes[at] = 0xff;
-    let (status, _, body) = send(&app, post_json("/surveys/platform-treatment/responses", bytes)).await;
+    let (status, _, body) = send(
+        &app,
+        post_json("/surveys/platform-treatment/responses", bytes),
+    )
+    .await;
     assert_eq!(status.as_u16(), 400, "{body}");
     let request = Request::post("/surveys/platform-treatment/responses")
         .header("content-type", "application/json")

@@ -64,11 +64,13 @@ async fn stored(local: &Local) -> Vec<ResponseRecord> {
 /// Opens the form as a seller would: the link, then the language switch if needed.
 async fn open(b: &Browser, base: &str, words: Words) {
     b.goto(&format!("{base}/s/{SURVEY}")).await;
-    b.wait_for_title(|t| t.starts_with("How platforms treat")).await;
+    b.wait_for_title(|t| t.starts_with("How platforms treat"))
+        .await;
     assert_eq!(b.attr("html", "lang").await.as_deref(), Some("en"));
     if words.lang != "en" {
         b.click(&format!("nav a[hreflang='{}']", words.lang)).await;
-        b.wait_for_title(|t| t.starts_with(words.title_starts)).await;
+        b.wait_for_title(|t| t.starts_with(words.title_starts))
+            .await;
     }
     assert_eq!(b.attr("html", "lang").await.as_deref(), Some(words.lang));
 }
@@ -106,10 +108,14 @@ async fn send(b: &Browser) {
 
 /// The error summary has the focus, is announced, and names the problem in words.
 async fn check_problem_is_announced_and_focused(b: &Browser, words: Words, message: &str) {
-    b.wait_for_title(|t| t.starts_with(words.error_prefix)).await;
+    b.wait_for_title(|t| t.starts_with(words.error_prefix))
+        .await;
     let focused = b.focused().await;
     assert!(focused.contains("error-summary"), "focus is on {focused}");
-    assert_eq!(b.attr(".error-summary", "role").await.as_deref(), Some("alert"));
+    assert_eq!(
+        b.attr(".error-summary", "role").await.as_deref(),
+        Some("alert")
+    );
     let summary = b.text(".error-summary").await;
     assert!(summary.contains(message), "{summary}");
     assert_eq!(
@@ -129,13 +135,19 @@ async fn wait_for_proof_of_work(b: &Browser) -> Duration {
     loop {
         let value = b
             .client
-            .execute("return document.querySelector('input[name=_pow]').value", vec![])
+            .execute(
+                "return document.querySelector('input[name=_pow]').value",
+                vec![],
+            )
             .await
             .unwrap();
         if value.as_str().is_some_and(|v| !v.is_empty()) {
             return started.elapsed();
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "no proof of work");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no proof of work"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -150,7 +162,10 @@ fn check_the_one_response(records: &[ResponseRecord], pow_verified: bool) {
         AnswerValue::Choices(vec!["etsy".into(), "ebay".into()])
     );
     assert_eq!(answers["income_share"], AnswerValue::Number(60));
-    assert_eq!(answers["suspension_outcome"], AnswerValue::Choice("waiting".into()));
+    assert_eq!(
+        answers["suspension_outcome"],
+        AnswerValue::Choice("waiting".into())
+    );
     assert_eq!(answers["payout_held_12m"], AnswerValue::Choice("no".into()));
     assert!(!answers.contains_key("payout_held_days"), "skipped");
     assert_eq!(answers.len(), 15);
@@ -171,15 +186,25 @@ async fn with_javascript(words: Words) {
     println!("screenshot: {}", shot.display());
 
     answer_part_one(&b, "60 %").await;
-    assert!(b.displayed("#question-suspension_reason_clear").await, "shown inline");
+    assert!(
+        b.displayed("#question-suspension_reason_clear").await,
+        "shown inline"
+    );
     answer_part_two(&b).await;
     assert!(!b.displayed("#question-payout_held_days").await);
     answer_part_three(&b, false).await;
     let solved_in = wait_for_proof_of_work(&b).await;
-    println!("{}: proof of work ready {solved_in:?} after the answers", words.lang);
+    println!(
+        "{}: proof of work ready {solved_in:?} after the answers",
+        words.lang
+    );
     send(&b).await;
     check_problem_is_announced_and_focused(&b, words, words.number_error).await;
-    assert!(b.text(".error-summary").await.contains(words.required_error));
+    assert!(
+        b.text(".error-summary")
+            .await
+            .contains(words.required_error)
+    );
     // Every answer is kept, and what does not apply stays hidden.
     assert!(b.selected("#q-platforms-ebay").await);
     assert!(b.selected("#q-suspension_outcome-waiting").await);
@@ -193,7 +218,14 @@ async fn with_javascript(words: Words) {
     wait_for_proof_of_work(&b).await;
     send(&b).await;
     b.wait_for_title(|t| t == words.thanks).await;
-    assert!(b.client.current_url().await.unwrap().as_str().ends_with(&format!("/thanks?lang={}", words.lang)));
+    assert!(
+        b.client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with(&format!("/thanks?lang={}", words.lang))
+    );
     assert_no_axe_violations(&b, "the thank-you page").await;
     check_the_one_response(&stored(&local).await, true);
     b.quit().await;
@@ -205,6 +237,7 @@ async fn without_javascript(words: Words) {
     let base = browser::serve(&local).await;
     let b = Browser::start(false).await;
     open(&b, &base, words).await;
+
     // Without the script the form comes in parts; the later parts are not shown.
     assert!(b.displayed("[data-page='0']").await);
     assert!(!b.displayed("[data-page='1']").await);
@@ -221,13 +254,15 @@ async fn without_javascript(words: Words) {
 
     b.type_into("#q-income_share", "60").await;
     send(&b).await;
-    b.wait_for_title(|t| t.starts_with(words.title_starts)).await;
+    b.wait_for_title(|t| t.starts_with(words.title_starts))
+        .await;
     assert!(b.text("[data-page='1'] h2").await.contains(words.part_two));
     // Suspended: the follow-up questions are asked.
     assert!(b.displayed("#question-suspension_reason_clear").await);
     answer_part_two(&b).await;
     send(&b).await;
-    b.wait_for_title(|t| t.starts_with(words.title_starts)).await;
+    b.wait_for_title(|t| t.starts_with(words.title_starts))
+        .await;
     // Payouts not held: the follow-ups are skipped.
     assert!(b.displayed("#question-fee_impact").await);
     assert!(!b.displayed("#question-payout_held_days").await);

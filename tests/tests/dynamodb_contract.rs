@@ -103,3 +103,33 @@ async fn a_table_with_other_keys_is_refused_not_altered() {
     let err = create_tables(&client, &clash).await.unwrap_err();
     assert!(err.to_string().contains("exists with keys"), "{err}");
 }
+
+/// The retry of a submission gets the stored item back in the same round trip: DynamoDB (and
+/// DynamoDB Local) return it with the failed condition, so no extra `GetItem` is needed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_put_condition_returns_the_stored_item() {
+    use aws_sdk_dynamodb::operation::put_item::PutItemError;
+    use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+
+    let dynamo = Dynamo::connect().await;
+    let (client, tables) = dynamo.fresh_tables().await;
+    let put = |v: &str| {
+        client
+            .put_item()
+            .table_name(&tables.responses)
+            .item("response_id", AttributeValue::S("same".into()))
+            .item("v", AttributeValue::S(v.into()))
+            .condition_expression("attribute_not_exists(response_id)")
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+    };
+    put("first").await.unwrap();
+    let err = put("second").await.unwrap_err();
+    let Some(PutItemError::ConditionalCheckFailedException(failed)) = err.as_service_error() else {
+        panic!("expected a failed condition, got {err:?}");
+    };
+    assert_eq!(
+        failed.item().unwrap()["v"],
+        AttributeValue::S("first".into())
+    );
+}

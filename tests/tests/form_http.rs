@@ -59,7 +59,10 @@ async fn page(app: &Router, request: Request<Body>) -> (StatusCode, HeaderMap, S
 /// The `value` of the hidden field `name` in a page.
 fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in:\n{html}")) + marker.len();
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in:\n{html}"))
+        + marker.len();
     html[start..].split('"').next().unwrap().to_owned()
 }
 
@@ -143,7 +146,12 @@ async fn the_form_page_is_strict_about_headers_and_speaks_the_asked_language() {
     let app = Local::new().app();
     let (status, headers, html) = page(&app, get(FORM, None)).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let csp = headers["content-security-policy"].to_str().unwrap();
     assert!(csp.starts_with("default-src 'self'"), "{csp}");
     assert!(csp.contains("frame-ancestors 'none'"));
@@ -154,13 +162,27 @@ async fn the_form_page_is_strict_about_headers_and_speaks_the_asked_language() {
     assert!(headers.get("set-cookie").is_none());
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
     assert!(!html.contains("<style") && !html.contains(" style=") && !html.contains("<script>"));
-    assert!(!html.contains("http://") && !html.contains("https://"), "nothing from elsewhere");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "nothing from elsewhere"
+    );
     assert!(html.contains("<title>How platforms treat indie sellers</title>"));
-    assert!(html.contains("href=\"/s/platform-treatment?lang=es\" hreflang=\"es\" lang=\"es\">Español</a>"));
+    assert!(html.contains(
+        "href=\"/s/platform-treatment?lang=es\" hreflang=\"es\" lang=\"es\">Español</a>"
+    ));
     let submission = hidden(&html, "_submission");
-    assert_eq!(uuid::Uuid::parse_str(&submission).unwrap().get_version_num(), 4);
+    assert_eq!(
+        uuid::Uuid::parse_str(&submission)
+            .unwrap()
+            .get_version_num(),
+        4
+    );
     let (_, _, again) = page(&app, get(FORM, None)).await;
-    assert_ne!(hidden(&again, "_submission"), submission, "a fresh id per rendering");
+    assert_ne!(
+        hidden(&again, "_submission"),
+        submission,
+        "a fresh id per rendering"
+    );
 
     let (_, headers, html) = page(&app, get(FORM, Some("es-MX,es;q=0.9,en;q=0.5"))).await;
     assert_eq!(headers["content-language"], "es");
@@ -171,8 +193,16 @@ async fn the_form_page_is_strict_about_headers_and_speaks_the_asked_language() {
     assert!(html.contains("<html lang=\"fr\">") && html.contains("Sur quelles plateformes"));
 
     // Every control has a label; every choice group is a fieldset with a legend.
-    assert_eq!(html.matches("<fieldset").count(), html.matches("<legend").count());
-    for id in ["q-income_share", "q-country", "q-platforms-etsy", "q-fee_impact-5"] {
+    assert_eq!(
+        html.matches("<fieldset").count(),
+        html.matches("<legend").count()
+    );
+    for id in [
+        "q-income_share",
+        "q-country",
+        "q-platforms-etsy",
+        "q-fee_impact-5",
+    ] {
         assert!(html.contains(&format!("for=\"{id}\"")), "{id} has a label");
     }
 
@@ -187,20 +217,30 @@ async fn the_page_with_its_files_weighs_under_50_kilobytes() {
     for lang in ["en", "es", "fr"] {
         let (_, _, html) = page(&app, get(&format!("{FORM}?lang={lang}"), None)).await;
         let mut total = html.len();
-        let urls: Vec<String> = ["href=\"/static/", "src=\"/static/", "data-worker=\"/static/"]
-            .iter()
-            .map(|attr| {
-                let start = html.find(attr).unwrap() + attr.len() - "/static/".len();
-                html[start..].split('"').next().unwrap().to_owned()
-            })
-            .collect();
+        let urls: Vec<String> = [
+            "href=\"/static/",
+            "src=\"/static/",
+            "data-worker=\"/static/",
+        ]
+        .iter()
+        .map(|attr| {
+            let start = html.find(attr).unwrap() + attr.len() - "/static/".len();
+            html[start..].split('"').next().unwrap().to_owned()
+        })
+        .collect();
         for url in &urls {
             let (status, headers, body) = page(&app, get(url, None)).await;
             assert_eq!(status, StatusCode::OK, "{url}");
-            assert_eq!(headers["cache-control"], "public, max-age=31536000, immutable");
+            assert_eq!(
+                headers["cache-control"],
+                "public, max-age=31536000, immutable"
+            );
             assert_eq!(headers["x-content-type-options"], "nosniff");
             let kind = headers["content-type"].to_str().unwrap();
-            assert!(kind.starts_with("text/css") || kind.starts_with("text/javascript"), "{kind}");
+            assert!(
+                kind.starts_with("text/css") || kind.starts_with("text/javascript"),
+                "{kind}"
+            );
             total += body.len();
         }
         assert!(total < 50 * 1024, "{lang}: {total} bytes");
@@ -228,7 +268,10 @@ async fn without_javascript_skip_logic_goes_part_by_part_and_stores_once() {
     assert!(tag(&html, "question-suspension_reason_clear").contains(" hidden"));
     assert!(tag(&html, "q-suspension_outcome-waiting").contains(" disabled"));
     assert!(!tag(&html, "question-payout_held_12m").contains(" hidden"));
-    assert!(html.contains("name=\"suspended_12m\" value=\"no\""), "part 1 travels along");
+    assert!(
+        html.contains("name=\"suspended_12m\" value=\"no\""),
+        "part 1 travels along"
+    );
     assert!(html.contains(">Back</button>"));
 
     // Part 2 "payouts held": part 3 asks for how long.
@@ -279,7 +322,10 @@ async fn back_and_the_language_switch_keep_every_answer() {
     assert_eq!(hidden(&html, "_page"), "0");
     assert!(tag(&html, "q-platforms-ebay").contains(" checked"));
     assert!(tag(&html, "q-income_share").contains("value=\"60\""));
-    assert!(tag(&html, "q-payout_held_12m-no").contains(" checked"), "later answers stay too");
+    assert!(
+        tag(&html, "q-payout_held_12m-no").contains(" checked"),
+        "later answers stay too"
+    );
 
     // The switch posts the answers and the chosen language; nothing is checked.
     let mut fields: Vec<(&str, &str)> = vec![
@@ -323,7 +369,9 @@ async fn problems_come_back_summarised_tied_to_fields_with_every_answer_kept() {
     assert!(html.contains("Enter a whole number between 0 and 100."));
     let input = tag(&html, "q-income_share");
     assert!(input.contains("aria-invalid=\"true\"") && input.contains("value=\"sixty\""));
-    assert!(input.contains("aria-describedby=\"q-income_share-hint q-income_share-error q-income_share-unit\""));
+    assert!(input.contains(
+        "aria-describedby=\"q-income_share-hint q-income_share-error q-income_share-unit\""
+    ));
     assert!(tag(&html, "q-fee_impact-error").contains("class=\"error\""));
     // Every other answer is still there.
     assert!(tag(&html, "q-platforms-ebay").contains(" checked"));
@@ -372,7 +420,12 @@ async fn injected_markup_and_fields_are_never_echoed_unescaped() {
     fields.push(("income_share", &big));
     let (status, headers, html) = page(&app, form_post(&fields)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert!(html.contains("could not be read"));
     assert_eq!(local.count_rows(), 0);
 }
@@ -410,7 +463,8 @@ async fn a_solved_challenge_verifies_once_and_forgeries_are_refused() {
             ..IngestConfig::default()
         },
     );
-    let (status, headers, challenge) = send(&app, get("/surveys/platform-treatment/challenge", None)).await;
+    let (status, headers, challenge) =
+        send(&app, get("/surveys/platform-treatment/challenge", None)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["cache-control"], "no-store");
     for field in ["algorithm", "challenge", "salt", "signature", "maxnumber"] {
@@ -430,7 +484,10 @@ async fn a_solved_challenge_verifies_once_and_forgeries_are_refused() {
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
         fields.push(("_pow".into(), payload.to_owned()));
-        let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let borrowed: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         form_post(&borrowed)
     };
     let (status, _, _) = page(&app, with_pow(&first, &payload)).await;
@@ -492,7 +549,11 @@ async fn a_solved_challenge_verifies_once_and_forgeries_are_refused() {
             .unwrap()
             .to_payload(),
         ),
-        (StatusCode::BAD_REQUEST, "did not pass", "bm90IGpzb24=".to_owned()),
+        (
+            StatusCode::BAD_REQUEST,
+            "did not pass",
+            "bm90IGpzb24=".to_owned(),
+        ),
         (
             StatusCode::BAD_REQUEST,
             "did not pass",
@@ -504,15 +565,22 @@ async fn a_solved_challenge_verifies_once_and_forgeries_are_refused() {
         ),
     ];
     for (expected, message, payload) in forged {
-        let (status, _, html) = page(&app, with_pow(&uuid::Uuid::new_v4().to_string(), &payload)).await;
+        let (status, _, html) =
+            page(&app, with_pow(&uuid::Uuid::new_v4().to_string(), &payload)).await;
         assert_eq!(status, expected, "{payload}");
         assert!(html.contains(message), "{message}: {html}");
-        assert!(tag(&html, "q-platforms-etsy").contains(" checked"), "answers kept");
+        assert!(
+            tag(&html, "q-platforms-etsy").contains(" checked"),
+            "answers kept"
+        );
     }
     assert_eq!(local.count_rows(), 1);
 
     let (status, _, body) = send(&app, get("/surveys/nope/challenge", None)).await;
-    assert_eq!((status, &body["error"]), (StatusCode::NOT_FOUND, &json!("unknown_survey")));
+    assert_eq!(
+        (status, &body["error"]),
+        (StatusCode::NOT_FOUND, &json!("unknown_survey"))
+    );
 }
 
 #[tokio::test]
@@ -531,10 +599,12 @@ async fn the_rate_limit_answers_429_and_keeps_no_address() {
     )
     .to_string();
     for expected in [StatusCode::CREATED, StatusCode::OK] {
-        let (status, _, _) = send(&app, from(post_json(POST, json_body.clone()), "192.0.2.7")).await;
+        let (status, _, _) =
+            send(&app, from(post_json(POST, json_body.clone()), "192.0.2.7")).await;
         assert_eq!(status, expected);
     }
-    let (status, headers, body) = send(&app, from(post_json(POST, json_body.clone()), "192.0.2.7")).await;
+    let (status, headers, body) =
+        send(&app, from(post_json(POST, json_body.clone()), "192.0.2.7")).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(body["error"], "rate_limited");
     let wait: u32 = headers["retry-after"].to_str().unwrap().parse().unwrap();
@@ -555,21 +625,40 @@ async fn the_rate_limit_answers_429_and_keeps_no_address() {
     let (status, _, _) = page(&app, from(form_post(&fields), "198.51.100.1")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     for _ in 0..2 {
-        send(&app, from(post_json(POST, json_body.clone()), "2001:db8::1")).await;
+        send(
+            &app,
+            from(post_json(POST, json_body.clone()), "2001:db8::1"),
+        )
+        .await;
     }
-    let (status, _, _) = send(&app, from(post_json(POST, json_body.clone()), "2001:db8::2")).await;
+    let (status, _, _) = send(
+        &app,
+        from(post_json(POST, json_body.clone()), "2001:db8::2"),
+    )
+    .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(local.count_rows(), 2);
 
     // The control table holds keyed hashes and a salt, never an address.
     let conn = rusqlite::Connection::open(local.db()).unwrap();
-    let mut rows = conn.prepare("SELECT key, coalesce(value, '') FROM control").unwrap();
+    let mut rows = conn
+        .prepare("SELECT key, coalesce(value, '') FROM control")
+        .unwrap();
     let items: Vec<String> = rows
-        .query_map([], |r| Ok(format!("{} {}", r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .query_map([], |r| {
+            Ok(format!(
+                "{} {}",
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?
+            ))
+        })
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert!(items.iter().any(|i| i.starts_with("ratelimit/salt/")), "{items:?}");
+    assert!(
+        items.iter().any(|i| i.starts_with("ratelimit/salt/")),
+        "{items:?}"
+    );
     for item in &items {
         for address in ["192.0.2", "198.51", "2001:db8"] {
             assert!(!item.contains(address), "{item}");
@@ -589,14 +678,23 @@ async fn a_trusted_proxy_address_is_the_rightmost_forwarded_entry() {
         },
     );
     let post = |forwarded: &str| {
-        let mut request = from(form_post(&whole("3f1c9a2e-8b4d-4c1e-9f6a-2d7e5b8c0a14")), "10.0.0.1");
-        request.headers_mut().insert("x-forwarded-for", forwarded.parse().unwrap());
+        let mut request = from(
+            form_post(&whole("3f1c9a2e-8b4d-4c1e-9f6a-2d7e5b8c0a14")),
+            "10.0.0.1",
+        );
+        request
+            .headers_mut()
+            .insert("x-forwarded-for", forwarded.parse().unwrap());
         request
     };
     let (status, _, _) = page(&app, post("203.0.113.5, 192.0.2.9")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (status, _, _) = page(&app, post("198.51.100.77, 192.0.2.9")).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "a spoofed left entry changes nothing");
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a spoofed left entry changes nothing"
+    );
     let (status, _, _) = page(&app, post("192.0.2.10")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
@@ -611,13 +709,27 @@ async fn json_clients_keep_their_behaviour() {
     )
     .to_string();
     let (status, headers, reply) = send(&app, post_json(POST, body)).await;
-    assert_eq!((status, reply), (StatusCode::CREATED, json!({"status": "accepted"})));
-    assert!(headers["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert_eq!(
+        (status, reply),
+        (StatusCode::CREATED, json!({"status": "accepted"}))
+    );
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
     let text = Request::post(POST)
         .header("content-type", "text/plain")
         .body(Body::from("x"))
         .unwrap();
     let (status, _, reply) = send(&app, text).await;
-    assert_eq!((status, &reply["error"]), (StatusCode::UNSUPPORTED_MEDIA_TYPE, &json!("unsupported_media_type")));
+    assert_eq!(
+        (status, &reply["error"]),
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            &json!("unsupported_media_type")
+        )
+    );
     assert_eq!(stored(&local).await.len(), 1);
 }

@@ -71,7 +71,9 @@ async fn no_header_address_or_body_reaches_storage_or_logs() {
     let request = Request::post("/surveys/platform-treatment/responses")
         .header("content-type", "application/json")
         .header("x-forwarded-for", "203.0.113.77")
-        .body(Body::from(submission("3f1c9a2e-8b4d-4c1e-9f6a-2d7e5b8c0a15", bad).to_string()))
+        .body(Body::from(
+            submission("3f1c9a2e-8b4d-4c1e-9f6a-2d7e5b8c0a15", bad).to_string(),
+        ))
         .unwrap();
     send(&app, request).await;
     assert_eq!(local.count_rows(), 1);
@@ -82,13 +84,22 @@ async fn no_header_address_or_body_reaches_storage_or_logs() {
         stored.extend(std::fs::read(entry.unwrap().path()).unwrap());
     }
     let stored = String::from_utf8_lossy(&stored);
-    assert!(stored.contains("jewellery"), "the check reads the real files");
+    assert!(
+        stored.contains("jewellery"),
+        "the check reads the real files"
+    );
 
     let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("\"route\":\"/surveys/{survey_id}/responses\""), "one line per request: {logs}");
+    assert!(
+        logs.contains("\"route\":\"/surveys/{survey_id}/responses\""),
+        "one line per request: {logs}"
+    );
     assert!(logs.contains("\"status\":201"));
     for marker in MARKERS.iter().chain(&["SECRET-BODY-marker", "jewellery"]) {
-        assert!(!logs.contains(marker), "`{marker}` leaked into the logs:\n{logs}");
+        assert!(
+            !logs.contains(marker),
+            "`{marker}` leaked into the logs:\n{logs}"
+        );
     }
     for marker in MARKERS {
         assert!(!stored.contains(marker), "`{marker}` reached storage");

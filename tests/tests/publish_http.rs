@@ -60,70 +60,143 @@ fn sample_release(id: &str, wave: &str) -> Release {
         "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": "Creative Commons Attribution 4.0 International"}],
         "resources": resources,
     });
-    files.insert("datapackage.json".into(), serde_json::to_vec_pretty(&package).unwrap());
-    let sums: String = files.iter().map(|(name, bytes)| format!("{}  {name}\n", sha(bytes))).collect();
+    files.insert(
+        "datapackage.json".into(),
+        serde_json::to_vec_pretty(&package).unwrap(),
+    );
+    let sums: String = files
+        .iter()
+        .map(|(name, bytes)| format!("{}  {name}\n", sha(bytes)))
+        .collect();
     files.insert("SHA256SUMS".into(), sums.into_bytes());
-    Release { id: id.into(), survey_id: "platform-treatment".into(), wave: wave.into(), files }
+    Release {
+        id: id.into(),
+        survey_id: "platform-treatment".into(),
+        wave: wave.into(),
+        files,
+    }
 }
 
 async fn published() -> (tempfile::TempDir, Router, Release) {
     let dir = tempfile::tempdir().unwrap();
     let store = ReleaseStore::new(Folder::new(dir.path()));
-    store.publish(&sample_release("platform-treatment-2026-Q2", "2026-Q2")).await.unwrap();
+    store
+        .publish(&sample_release("platform-treatment-2026-Q2", "2026-Q2"))
+        .await
+        .unwrap();
     let release = sample_release(RID, "2026-Q3");
     store.publish(&release).await.unwrap();
-    let router = app(PublishState { releases: Arc::new(store), featured_survey: None });
+    let router = app(PublishState {
+        releases: Arc::new(store),
+        featured_survey: None,
+    });
     (dir, router, release)
 }
 
-async fn get(app: &Router, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+async fn get(
+    app: &Router,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let mut request = Request::get(uri);
     for (k, v) in headers {
         request = request.header(*k, *v);
     }
-    let response = app.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     let status = response.status();
     let headers = response.headers().clone();
-    (status, headers, response.into_body().collect().await.unwrap().to_bytes().to_vec())
+    (
+        status,
+        headers,
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
 }
 
 #[tokio::test]
 async fn the_page_shows_the_latest_statistics_in_the_asked_language() {
     let (_dir, app, _) = published().await;
-    let (status, headers, body) = get(&app, "/reports", &[("accept-language", "es-ES,es;q=0.9")]).await;
+    let (status, headers, body) =
+        get(&app, "/reports", &[("accept-language", "es-ES,es;q=0.9")]).await;
     assert_eq!(status, StatusCode::OK);
     let html = String::from_utf8(body).unwrap();
     assert!(html.contains("<html lang=\"es\">"));
     assert_eq!(headers["content-language"], "es");
-    assert!(headers["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'self'")
+    );
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["referrer-policy"], "no-referrer");
     assert!(headers.get("set-cookie").is_none());
-    assert!(html.contains("Shop suspended in the last 12 months"), "labels from the schema");
-    assert!(html.contains("40.0\u{a0}%") && html.contains("30.9\u{a0}% – 49.8\u{a0}%"), "share and interval");
-    assert!(html.contains("Suprimido"), "a suppressed cell is said in words");
-    assert!(html.contains("menos de 30 respuestas"), "low reliability is flagged");
-    assert!(html.contains("eBay &#60;script&#62;") || html.contains("eBay &lt;script&gt;"), "labels are escaped");
+    assert!(
+        html.contains("Shop suspended in the last 12 months"),
+        "labels from the schema"
+    );
+    assert!(
+        html.contains("40.0\u{a0}%") && html.contains("30.9\u{a0}% – 49.8\u{a0}%"),
+        "share and interval"
+    );
+    assert!(
+        html.contains("Suprimido"),
+        "a suppressed cell is said in words"
+    );
+    assert!(
+        html.contains("menos de 30 respuestas"),
+        "low reliability is flagged"
+    );
+    assert!(
+        html.contains("eBay &#60;script&#62;") || html.contains("eBay &lt;script&gt;"),
+        "labels are escaped"
+    );
     assert!(!html.contains("<script>"));
     assert!(html.contains("/reports/platform-treatment-2026-Q3/charts/suspended_12m.svg"));
     assert!(html.contains("/reports/platform-treatment-2026-Q3/package.zip"));
     assert!(html.contains("/reports/platform-treatment-2026-Q3/indicators.csv"));
-    assert!(html.contains("platform-treatment-2026-Q2"), "earlier releases are listed");
+    assert!(
+        html.contains("platform-treatment-2026-Q2"),
+        "earlier releases are listed"
+    );
     assert!(html.contains("Basado en <strong>100</strong>"));
 }
 
 #[tokio::test]
 async fn the_catalogue_comes_as_json() {
     let (_dir, app, release) = published().await;
-    for (uri, accept) in [("/reports", "application/json"), ("/reports/index.json", "*/*")] {
+    for (uri, accept) in [
+        ("/reports", "application/json"),
+        ("/reports/index.json", "*/*"),
+    ] {
         let (status, headers, body) = get(&app, uri, &[("accept", accept)]).await;
         assert_eq!(status, StatusCode::OK, "{uri}");
-        assert!(headers["content-type"].to_str().unwrap().starts_with("application/json"));
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json")
+        );
         let catalogue: serde_json::Value = serde_json::from_slice(&body).unwrap();
         let survey = &catalogue["surveys"][0];
         assert_eq!(survey["latest"]["release_id"], RID);
         assert_eq!(survey["releases"].as_array().unwrap().len(), 2);
-        let indicators = &survey["latest"]["downloads"].as_array().unwrap().iter().find(|d| d["name"] == "indicators").unwrap().clone();
+        let indicators = &survey["latest"]["downloads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == "indicators")
+            .unwrap()
+            .clone();
         assert_eq!(indicators["sha256"], sha(&release.files["indicators.csv"]));
     }
 }
@@ -134,31 +207,68 @@ async fn downloads_carry_type_name_etag_and_caching() {
     let (status, headers, body) = get(&app, &format!("/reports/{RID}/indicators.csv"), &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, release.files["indicators.csv"]);
-    assert_eq!(headers["content-type"], "text/csv; charset=utf-8; header=present");
-    assert_eq!(headers["content-disposition"], format!("attachment; filename=\"{RID}_indicators.csv\""));
+    assert_eq!(
+        headers["content-type"],
+        "text/csv; charset=utf-8; header=present"
+    );
+    assert_eq!(
+        headers["content-disposition"],
+        format!("attachment; filename=\"{RID}_indicators.csv\"")
+    );
     let etag = format!("\"{}\"", sha(&body));
     assert_eq!(headers["etag"], etag.as_str());
-    assert_eq!(headers["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(
+        headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
 
-    let (status, headers, body) = get(&app, &format!("/reports/{RID}/indicators.csv"), &[("if-none-match", &etag)]).await;
+    let (status, headers, body) = get(
+        &app,
+        &format!("/reports/{RID}/indicators.csv"),
+        &[("if-none-match", &etag)],
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_MODIFIED);
     assert!(body.is_empty());
     assert_eq!(headers["etag"], etag.as_str());
-    let (status, _, _) = get(&app, &format!("/reports/{RID}/indicators.csv"), &[("if-none-match", "\"other\"")]).await;
+    let (status, _, _) = get(
+        &app,
+        &format!("/reports/{RID}/indicators.csv"),
+        &[("if-none-match", "\"other\"")],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
 
-    let head = Request::head(format!("/reports/{RID}/indicators.csv")).body(Body::empty()).unwrap();
+    let head = Request::head(format!("/reports/{RID}/indicators.csv"))
+        .body(Body::empty())
+        .unwrap();
     let response = app.clone().oneshot(head).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["etag"], etag.as_str());
-    assert!(response.into_body().collect().await.unwrap().to_bytes().is_empty());
+    assert!(
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .is_empty()
+    );
 
     let (status, headers, body) = get(&app, "/reports/latest/indicators.csv", &[]).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, release.files["indicators.csv"], "latest is the newest wave");
+    assert_eq!(
+        body, release.files["indicators.csv"],
+        "latest is the newest wave"
+    );
     assert_eq!(headers["cache-control"], "public, max-age=300");
 
-    let (_, headers, _) = get(&app, &format!("/reports/{RID}/charts/suspended_12m.svg"), &[]).await;
+    let (_, headers, _) = get(
+        &app,
+        &format!("/reports/{RID}/charts/suspended_12m.svg"),
+        &[],
+    )
+    .await;
     assert_eq!(headers["content-type"], "image/svg+xml");
     let (_, headers, _) = get(&app, &format!("/reports/{RID}/datapackage.json"), &[]).await;
     assert_eq!(headers["content-type"], "application/json");
@@ -200,17 +310,27 @@ async fn unknown_names_and_path_tricks_are_404() {
     ] {
         let (status, _, body) = get(&app, &uri, &[]).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
-        assert!(!String::from_utf8_lossy(&body).contains("do not serve"), "{uri}");
+        assert!(
+            !String::from_utf8_lossy(&body).contains("do not serve"),
+            "{uri}"
+        );
     }
 }
 
 #[tokio::test]
 async fn an_empty_store_says_nothing_is_published_yet() {
     let dir = tempfile::tempdir().unwrap();
-    let app = app(PublishState { releases: Arc::new(ReleaseStore::new(Folder::new(dir.path()))), featured_survey: None });
+    let app = app(PublishState {
+        releases: Arc::new(ReleaseStore::new(Folder::new(dir.path()))),
+        featured_survey: None,
+    });
     let (status, _, body) = get(&app, "/reports?lang=fr", &[]).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(String::from_utf8(body).unwrap().contains("Aucune statistique"));
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("Aucune statistique")
+    );
     let (status, _, _) = get(&app, "/reports/latest/indicators.csv", &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

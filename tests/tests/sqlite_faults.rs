@@ -29,7 +29,10 @@ impl SmallDisk {
             .arg(dir.path())
             .status()
             .expect("the mount command exists");
-        assert!(status.success(), "mounting a tmpfs needs root: run the tests as `make test` does");
+        assert!(
+            status.success(),
+            "mounting a tmpfs needs root: run the tests as `make test` does"
+        );
         SmallDisk { dir }
     }
 
@@ -49,13 +52,18 @@ impl SmallDisk {
 
 impl Drop for SmallDisk {
     fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(self.dir.path()).status();
+        let _ = Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
     }
 }
 
 fn integrity_ok(db: &PathBuf) -> bool {
     let conn = rusqlite::Connection::open(db).unwrap();
-    let result: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let result: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     result == "ok"
 }
 
@@ -87,7 +95,10 @@ async fn a_full_disk_is_a_503_and_nothing_acknowledged_is_lost() {
             other => panic!("unexpected {other} on a full disk"),
         }
     }
-    assert!(accepted > 0 && refused == 20, "the disk filled up: {accepted} accepted, {refused} refused");
+    assert!(
+        accepted > 0 && refused == 20,
+        "the disk filled up: {accepted} accepted, {refused} refused"
+    );
     // Room again: the same running service takes responses without a restart.
     disk.remount("size=8m");
     let (status, _) = post_new(&app).await;
@@ -96,7 +107,11 @@ async fn a_full_disk_is_a_503_and_nothing_acknowledged_is_lost() {
     drop(app);
     drop(store);
     assert!(integrity_ok(&db), "no corruption");
-    assert_eq!(count_rows(&db), accepted, "every acknowledged response is stored, no other");
+    assert_eq!(
+        count_rows(&db),
+        accepted,
+        "every acknowledged response is stored, no other"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,7 +121,10 @@ async fn many_concurrent_writers_never_see_a_locked_database() {
     // Two stores on one file, as two processes would be: each has its own writer.
     let first = Arc::new(SqliteStore::open(&db).unwrap());
     let second = Arc::new(SqliteStore::open(&db).unwrap());
-    let apps = [app_over(first.clone(), first), app_over(second.clone(), second)];
+    let apps = [
+        app_over(first.clone(), first),
+        app_over(second.clone(), second),
+    ];
     let tasks = (0..400).map(|i| {
         let app = apps[i % 2].clone();
         tokio::spawn(async move { post_new(&app).await.0 })

@@ -42,7 +42,14 @@ impl Objects for Folder {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ReleaseError> {
         match std::fs::read(self.root.join(key)) {
             Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => Ok(None),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                Ok(None)
+            }
             Err(e) => Err(io(e)),
         }
     }

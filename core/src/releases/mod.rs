@@ -76,9 +76,19 @@ pub struct ReleaseEntry {
 pub trait Objects: Send + Sync + 'static {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ReleaseError>;
     /// Writes `bytes` unless `key` exists; `Ok(false)` when it existed (nothing written).
-    async fn create(&self, key: &str, bytes: &[u8], content_type: &str) -> Result<bool, ReleaseError>;
+    async fn create(
+        &self,
+        key: &str,
+        bytes: &[u8],
+        content_type: &str,
+    ) -> Result<bool, ReleaseError>;
     /// Replaces `key` atomically (only `latest.json` is ever replaced).
-    async fn replace(&self, key: &str, bytes: &[u8], content_type: &str) -> Result<(), ReleaseError>;
+    async fn replace(
+        &self,
+        key: &str,
+        bytes: &[u8],
+        content_type: &str,
+    ) -> Result<(), ReleaseError>;
 }
 
 /// The content type every release file is stored and served with.
@@ -104,9 +114,15 @@ pub fn check_path(path: &str) -> Result<(), ReleaseError> {
                 && part != "."
                 && part != ".."
                 && !part.starts_with('.')
-                && part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         });
-    if ok { Ok(()) } else { Err(ReleaseError::BadPath(path.to_owned())) }
+    if ok {
+        Ok(())
+    } else {
+        Err(ReleaseError::BadPath(path.to_owned()))
+    }
 }
 
 /// Releases over any [`Objects`].
@@ -116,23 +132,36 @@ pub struct ReleaseStore {
 
 impl ReleaseStore {
     pub fn new(objects: impl Objects) -> ReleaseStore {
-        ReleaseStore { objects: Box::new(objects) }
+        ReleaseStore {
+            objects: Box::new(objects),
+        }
     }
 
     pub async fn latest(&self) -> Result<Latest, ReleaseError> {
         match self.objects.get(LATEST).await? {
             None => Ok(Latest::default()),
-            Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| ReleaseError::Corrupt(format!("{LATEST}: {e}"))),
+            Some(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| ReleaseError::Corrupt(format!("{LATEST}: {e}"))),
         }
     }
 
     /// Completed releases of one survey, oldest first.
     pub async fn releases_of(&self, survey_id: &str) -> Result<Vec<ReleaseEntry>, ReleaseError> {
-        Ok(self.latest().await?.surveys.remove(survey_id).map(|s| s.releases).unwrap_or_default())
+        Ok(self
+            .latest()
+            .await?
+            .surveys
+            .remove(survey_id)
+            .map(|s| s.releases)
+            .unwrap_or_default())
     }
 
     /// One file of a release; `None` when it does not exist.
-    pub async fn read(&self, release_id: &str, path: &str) -> Result<Option<Vec<u8>>, ReleaseError> {
+    pub async fn read(
+        &self,
+        release_id: &str,
+        path: &str,
+    ) -> Result<Option<Vec<u8>>, ReleaseError> {
         check_path(release_id)?;
         check_path(path)?;
         self.objects.get(&format!("{release_id}/{path}")).await
@@ -144,8 +173,10 @@ impl ReleaseStore {
         check_path(&release.id)?;
         let mut created = false;
         // datapackage.json last among the release's files: its presence marks a whole release.
-        let (package, rest): (Vec<_>, Vec<_>) =
-            release.files.iter().partition(|(path, _)| path.as_str() == "datapackage.json");
+        let (package, rest): (Vec<_>, Vec<_>) = release
+            .files
+            .iter()
+            .partition(|(path, _)| path.as_str() == "datapackage.json");
         for (path, bytes) in rest.into_iter().chain(package) {
             check_path(path)?;
             let key = format!("{}/{path}", release.id);
@@ -157,16 +188,24 @@ impl ReleaseStore {
         }
         let mut latest = self.latest().await?;
         let before = latest.clone();
-        let entry = ReleaseEntry { release_id: release.id.clone(), wave: release.wave.clone() };
-        let survey = latest.surveys.entry(release.survey_id.clone()).or_insert_with(|| SurveyReleases {
+        let entry = ReleaseEntry {
             release_id: release.id.clone(),
             wave: release.wave.clone(),
-            path: format!("{}/datapackage.json", release.id),
-            releases: Vec::new(),
-        });
+        };
+        let survey = latest
+            .surveys
+            .entry(release.survey_id.clone())
+            .or_insert_with(|| SurveyReleases {
+                release_id: release.id.clone(),
+                wave: release.wave.clone(),
+                path: format!("{}/datapackage.json", release.id),
+                releases: Vec::new(),
+            });
         if !survey.releases.contains(&entry) {
             survey.releases.push(entry);
-            survey.releases.sort_by(|a, b| a.wave.cmp(&b.wave).then(a.release_id.cmp(&b.release_id)));
+            survey
+                .releases
+                .sort_by(|a, b| a.wave.cmp(&b.wave).then(a.release_id.cmp(&b.release_id)));
         }
         if survey.wave < release.wave {
             survey.release_id = release.id.clone();
@@ -176,10 +215,16 @@ impl ReleaseStore {
         if latest != before {
             let mut text = serde_json::to_vec_pretty(&latest).expect("latest.json serializes");
             text.push(b'\n');
-            self.objects.replace(LATEST, &text, content_type(LATEST)).await?;
+            self.objects
+                .replace(LATEST, &text, content_type(LATEST))
+                .await?;
             created = true;
         }
-        Ok(if created { Published::New } else { Published::Identical })
+        Ok(if created {
+            Published::New
+        } else {
+            Published::Identical
+        })
     }
 }
 
@@ -189,10 +234,28 @@ mod tests {
 
     #[test]
     fn paths_that_could_escape_are_refused() {
-        for good in ["answers.csv", "charts/fee_impact.svg", "platform-treatment-2026-Q3", "SHA256SUMS"] {
+        for good in [
+            "answers.csv",
+            "charts/fee_impact.svg",
+            "platform-treatment-2026-Q3",
+            "SHA256SUMS",
+        ] {
             assert!(check_path(good).is_ok(), "{good}");
         }
-        for bad in ["", "..", "../x", "a/../b", "/etc/passwd", "a//b", ".hidden", "a/.git", "a\\b", "%2e%2e", "a b", "é.csv"] {
+        for bad in [
+            "",
+            "..",
+            "../x",
+            "a/../b",
+            "/etc/passwd",
+            "a//b",
+            ".hidden",
+            "a/.git",
+            "a\\b",
+            "%2e%2e",
+            "a b",
+            "é.csv",
+        ] {
             assert!(check_path(bad).is_err(), "{bad}");
         }
     }

@@ -27,7 +27,9 @@ pub async fn build_client(endpoint: Option<&str>) -> Client {
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
         .build_https();
-    let retry = RetryConfig::standard().with_max_attempts(3).with_max_backoff(Duration::from_secs(2));
+    let retry = RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_max_backoff(Duration::from_secs(2));
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(2))
         .operation_attempt_timeout(Duration::from_secs(20))
@@ -47,7 +49,13 @@ pub async fn build_client(endpoint: Option<&str>) -> Client {
             aws_sdk_s3::Config::builder()
                 .behavior_version(BehaviorVersion::latest())
                 .region(Region::from_static("us-east-1"))
-                .credentials_provider(Credentials::new("canvass-local", "canvass-local", None, None, "canvass-local"))
+                .credentials_provider(Credentials::new(
+                    "canvass-local",
+                    "canvass-local",
+                    None,
+                    None,
+                    "canvass-local",
+                ))
                 .endpoint_url(url)
                 .force_path_style(true)
                 .http_client(http)
@@ -61,7 +69,11 @@ pub async fn build_client(endpoint: Option<&str>) -> Client {
 impl Bucket {
     /// `prefix` is prepended to every key (e.g. `releases/`); it may be empty.
     pub fn new(client: Client, bucket: impl Into<String>, prefix: impl Into<String>) -> Bucket {
-        Bucket { client, bucket: bucket.into(), prefix: prefix.into() }
+        Bucket {
+            client,
+            bucket: bucket.into(),
+            prefix: prefix.into(),
+        }
     }
 
     fn key(&self, key: &str) -> String {
@@ -69,7 +81,9 @@ impl Bucket {
     }
 }
 
-fn failed<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(e: SdkError<E, R>) -> ReleaseError {
+fn failed<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
+    e: SdkError<E, R>,
+) -> ReleaseError {
     let detail = match e.code() {
         Some(code) => format!("{code}: {}", e.message().unwrap_or("")),
         None => format!("{e:?}"),
@@ -80,10 +94,20 @@ fn failed<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(e: SdkE
 #[async_trait]
 impl Objects for Bucket {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ReleaseError> {
-        let result = self.client.get_object().bucket(&self.bucket).key(self.key(key)).send().await;
+        let result = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(self.key(key))
+            .send()
+            .await;
         match result {
             Ok(object) => {
-                let bytes = object.body.collect().await.map_err(|e| ReleaseError::Unavailable(e.to_string()))?;
+                let bytes = object
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| ReleaseError::Unavailable(e.to_string()))?;
                 Ok(Some(bytes.into_bytes().to_vec()))
             }
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
@@ -91,7 +115,12 @@ impl Objects for Bucket {
         }
     }
 
-    async fn create(&self, key: &str, bytes: &[u8], content_type: &str) -> Result<bool, ReleaseError> {
+    async fn create(
+        &self,
+        key: &str,
+        bytes: &[u8],
+        content_type: &str,
+    ) -> Result<bool, ReleaseError> {
         let result = self
             .client
             .put_object()
@@ -105,12 +134,19 @@ impl Objects for Bucket {
         match result {
             Ok(_) => Ok(true),
             // 412: the key exists. 409: a concurrent conditional write to it is in flight.
-            Err(SdkError::ServiceError(e)) if matches!(e.raw().status().as_u16(), 412 | 409) => Ok(false),
+            Err(SdkError::ServiceError(e)) if matches!(e.raw().status().as_u16(), 412 | 409) => {
+                Ok(false)
+            }
             Err(e) => Err(failed(e)),
         }
     }
 
-    async fn replace(&self, key: &str, bytes: &[u8], content_type: &str) -> Result<(), ReleaseError> {
+    async fn replace(
+        &self,
+        key: &str,
+        bytes: &[u8],
+        content_type: &str,
+    ) -> Result<(), ReleaseError> {
         self.client
             .put_object()
             .bucket(&self.bucket)

@@ -35,7 +35,11 @@ impl FromRequestParts<AppState> for ClientIp {
 }
 
 fn forwarded_for(parts: &Parts) -> Option<IpAddr> {
-    let last_header = parts.headers.get_all("x-forwarded-for").iter().next_back()?;
+    let last_header = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .next_back()?;
     let last_entry = last_header.to_str().ok()?.rsplit(',').next()?;
     last_entry.trim().parse().ok()
 }

@@ -13,8 +13,6 @@
 //! Secrets Manager) through the SAM template's dynamic reference, so it is in no file, no
 //! image and no log; rotating it means redeploying with the new value.
 
-mod embedded;
-
 use std::sync::Arc;
 
 use axum::Router;
@@ -87,7 +85,7 @@ impl DeployedConfig {
 
 /// The surveys compiled into this binary, checked.
 pub fn catalog() -> Result<Catalog, StartError> {
-    embedded::catalog().map_err(|problems| {
+    canvass_core::embedded::catalog().map_err(|problems| {
         let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
         StartError::Surveys(text.join("\n"))
     })
@@ -137,7 +135,10 @@ mod tests {
         .unwrap();
         assert_eq!(config.tables.responses, "p-responses");
         assert_eq!(config.retry_after_secs, 7);
-        assert_eq!(config.endpoint, Endpoint::Url("http://127.0.0.1:8000".into()));
+        assert_eq!(
+            config.endpoint,
+            Endpoint::Url("http://127.0.0.1:8000".into())
+        );
         let aws = DeployedConfig::from_env(env(&[
             ("RESPONSES_TABLE", "p-responses"),
             ("CONTROL_TABLE", "p-control"),
@@ -157,7 +158,9 @@ mod tests {
         let err = |extra: &[(&str, &str)]| {
             let mut pairs = base.to_vec();
             pairs.extend_from_slice(extra);
-            DeployedConfig::from_env(env(&pairs)).unwrap_err().to_string()
+            DeployedConfig::from_env(env(&pairs))
+                .unwrap_err()
+                .to_string()
         };
         assert!(err(&[]).contains("CANVASS_SECRET is not set"));
         assert!(err(&[("CANVASS_SECRET", "abcd")]).contains("at least 32 bytes"));
@@ -166,6 +169,11 @@ mod tests {
                 .contains("CANVASS_RETRY_AFTER")
         );
         let no_tables = DeployedConfig::from_env(env(&[("CANVASS_SECRET", SECRET)]));
-        assert!(no_tables.unwrap_err().to_string().contains("RESPONSES_TABLE"));
+        assert!(
+            no_tables
+                .unwrap_err()
+                .to_string()
+                .contains("RESPONSES_TABLE")
+        );
     }
 }

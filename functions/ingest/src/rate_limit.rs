@@ -16,8 +16,13 @@ use crate::AppState;
 pub async fn check(state: &AppState, source: Option<IpAddr>) -> Result<Decision, StoreError> {
     match source {
         Some(ip) => {
-            ratelimit::check(state.control.as_ref(), state.config.rate_limit, ip, unix_now())
-                .await
+            ratelimit::check(
+                state.control.as_ref(),
+                state.config.rate_limit,
+                ip,
+                unix_now(),
+            )
+            .await
         }
         None => Ok(Decision::Allowed),
     }

@@ -105,19 +105,38 @@ pub async fn build(store: &ReleaseStore) -> Result<Catalogue, PublishError> {
                 package_zip: url(&r.release_id, PACKAGE_ZIP),
             })
             .collect();
-        surveys.push(SurveyCatalogue { survey_id: survey_id.clone(), latest: view, releases });
+        surveys.push(SurveyCatalogue {
+            survey_id: survey_id.clone(),
+            latest: view,
+            releases,
+        });
     }
     Ok(Catalogue { surveys })
 }
 
 fn text(value: &Value, key: &str) -> String {
-    value.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+    value
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
 }
 
-async fn release_view(store: &ReleaseStore, release_id: &str, wave: &str) -> Result<ReleaseView, PublishError> {
-    let package = store.read(release_id, "datapackage.json").await?.ok_or(PublishError::Internal)?;
+async fn release_view(
+    store: &ReleaseStore,
+    release_id: &str,
+    wave: &str,
+) -> Result<ReleaseView, PublishError> {
+    let package = store
+        .read(release_id, "datapackage.json")
+        .await?
+        .ok_or(PublishError::Internal)?;
     let package: Value = serde_json::from_slice(&package).map_err(|_| PublishError::Internal)?;
-    let resources = package.get("resources").and_then(Value::as_array).cloned().unwrap_or_default();
+    let resources = package
+        .get("resources")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let downloads = resources
         .iter()
         .map(|r| Download {
@@ -125,16 +144,31 @@ async fn release_view(store: &ReleaseStore, release_id: &str, wave: &str) -> Res
             title: text(r, "title"),
             url: url(release_id, &text(r, "path")),
             bytes: r.get("bytes").and_then(Value::as_u64),
-            sha256: r.get("hash").and_then(Value::as_str).and_then(|h| h.strip_prefix("sha256:")).map(str::to_owned),
+            sha256: r
+                .get("hash")
+                .and_then(Value::as_str)
+                .and_then(|h| h.strip_prefix("sha256:"))
+                .map(str::to_owned),
         })
         .collect();
-    let license = package.get("licenses").and_then(|l| l.get(0)).cloned().unwrap_or(Value::Null);
+    let license = package
+        .get("licenses")
+        .and_then(|l| l.get(0))
+        .cloned()
+        .unwrap_or(Value::Null);
     let labels = indicator_labels(&resources);
     let platform_labels = platform_labels(store, release_id).await?;
-    let charts = store.read(release_id, "SHA256SUMS").await?.map(|s| String::from_utf8_lossy(&s).into_owned()).unwrap_or_default();
+    let charts = store
+        .read(release_id, "SHA256SUMS")
+        .await?
+        .map(|s| String::from_utf8_lossy(&s).into_owned())
+        .unwrap_or_default();
     let mut indicators: Vec<Indicator> = Vec::new();
     if let Some(csv) = store.read(release_id, "indicators.csv").await? {
-        for record in csv::Reader::from_reader(csv.as_slice()).deserialize::<BTreeMap<String, String>>().flatten() {
+        for record in csv::Reader::from_reader(csv.as_slice())
+            .deserialize::<BTreeMap<String, String>>()
+            .flatten()
+        {
             if record.get("wave").map(String::as_str) != Some(wave) {
                 continue;
             }
@@ -142,8 +176,14 @@ async fn release_view(store: &ReleaseStore, release_id: &str, wave: &str) -> Res
             let chart_file = format!("charts/{id}.svg");
             if !indicators.iter().any(|i| i.id == id) {
                 indicators.push(Indicator {
-                    label: labels.get(&id).cloned().unwrap_or_else(|| id.replace('_', " ")),
-                    chart: charts.lines().any(|l| l.ends_with(&format!("  {chart_file}"))).then(|| url(release_id, &chart_file)),
+                    label: labels
+                        .get(&id)
+                        .cloned()
+                        .unwrap_or_else(|| id.replace('_', " ")),
+                    chart: charts
+                        .lines()
+                        .any(|l| l.ends_with(&format!("  {chart_file}")))
+                        .then(|| url(release_id, &chart_file)),
                     id: id.clone(),
                     rows: Vec::new(),
                 });
@@ -151,7 +191,10 @@ async fn release_view(store: &ReleaseStore, release_id: &str, wave: &str) -> Res
             let platform = record.get("main_platform").cloned().unwrap_or_default();
             let number = |key: &str| record.get(key).and_then(|v| v.parse::<f64>().ok());
             let row = IndicatorRow {
-                platform_label: platform_labels.get(&platform).cloned().unwrap_or_else(|| platform.clone()),
+                platform_label: platform_labels
+                    .get(&platform)
+                    .cloned()
+                    .unwrap_or_else(|| platform.clone()),
                 platform,
                 n: record.get("n").and_then(|v| v.parse().ok()),
                 share: number("share"),
@@ -159,7 +202,12 @@ async fn release_view(store: &ReleaseStore, release_id: &str, wave: &str) -> Res
                 ci_high: number("ci_high"),
                 status: record.get("status").cloned().unwrap_or_default(),
             };
-            indicators.iter_mut().find(|i| i.id == id).expect("inserted above").rows.push(row);
+            indicators
+                .iter_mut()
+                .find(|i| i.id == id)
+                .expect("inserted above")
+                .rows
+                .push(row);
         }
     }
     Ok(ReleaseView {
@@ -189,17 +237,30 @@ fn indicator_labels(resources: &[Value]) -> BTreeMap<String, String> {
         .filter(|f| f.get("name").and_then(Value::as_str) == Some("indicator"))
         .filter_map(|f| f.get("categories")?.as_array())
         .flatten()
-        .filter_map(|c| Some((c.get("value")?.as_str()?.to_owned(), c.get("label")?.as_str()?.to_owned())))
+        .filter_map(|c| {
+            Some((
+                c.get("value")?.as_str()?.to_owned(),
+                c.get("label")?.as_str()?.to_owned(),
+            ))
+        })
         .collect()
 }
 
 /// Platform labels from the options of the `platforms` question in `answers.csv`.
-async fn platform_labels(store: &ReleaseStore, release_id: &str) -> Result<BTreeMap<String, String>, PublishError> {
+async fn platform_labels(
+    store: &ReleaseStore,
+    release_id: &str,
+) -> Result<BTreeMap<String, String>, PublishError> {
     let mut labels = BTreeMap::from([("all".to_owned(), "All platforms".to_owned())]);
     if let Some(csv) = store.read(release_id, "answers.csv").await? {
-        for record in csv::Reader::from_reader(csv.as_slice()).deserialize::<BTreeMap<String, String>>().flatten() {
+        for record in csv::Reader::from_reader(csv.as_slice())
+            .deserialize::<BTreeMap<String, String>>()
+            .flatten()
+        {
             if record.get("question_id").map(String::as_str) == Some("platforms") {
-                if let (Some(id), Some(label)) = (record.get("option_id"), record.get("option_label")) {
+                if let (Some(id), Some(label)) =
+                    (record.get("option_id"), record.get("option_label"))
+                {
                     labels.entry(id.clone()).or_insert_with(|| label.clone());
                 }
             }
@@ -208,11 +269,20 @@ async fn platform_labels(store: &ReleaseStore, release_id: &str) -> Result<BTree
     Ok(labels)
 }
 
-async fn respondents(store: &ReleaseStore, release_id: &str, wave: &str) -> Result<Option<u64>, PublishError> {
-    let Some(csv) = store.read(release_id, "respondents.csv").await? else { return Ok(None) };
+async fn respondents(
+    store: &ReleaseStore,
+    release_id: &str,
+    wave: &str,
+) -> Result<Option<u64>, PublishError> {
+    let Some(csv) = store.read(release_id, "respondents.csv").await? else {
+        return Ok(None);
+    };
     Ok(csv::Reader::from_reader(csv.as_slice())
         .deserialize::<BTreeMap<String, String>>()
         .flatten()
-        .find(|r| r.get("wave").map(String::as_str) == Some(wave) && r.get("main_platform").map(String::as_str) == Some("all"))
+        .find(|r| {
+            r.get("wave").map(String::as_str) == Some(wave)
+                && r.get("main_platform").map(String::as_str) == Some("all")
+        })
         .and_then(|r| r.get("n").and_then(|n| n.parse().ok())))
 }

@@ -41,9 +41,15 @@ impl IntoResponse for PublishError {
             PublishError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable"),
             PublishError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         };
-        let mut response = (status, Json(serde_json::json!({ "error": code, "message": self.to_string() }))).into_response();
+        let mut response = (
+            status,
+            Json(serde_json::json!({ "error": code, "message": self.to_string() })),
+        )
+            .into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
         response
     }

@@ -29,7 +29,8 @@ pub async fn latest(
     headers: HeaderMap,
 ) -> Result<Response, PublishError> {
     let latest = state.releases.latest().await?;
-    let survey = featured(&latest, state.featured_survey.as_deref()).ok_or(PublishError::NothingPublished)?;
+    let survey = featured(&latest, state.featured_survey.as_deref())
+        .ok_or(PublishError::NothingPublished)?;
     serve(&state, &survey.release_id, &file, &headers, Caching::Latest).await
 }
 
@@ -53,7 +54,11 @@ async fn serve(
     let bytes = if file == PACKAGE_ZIP {
         package_zip(state, release_id).await?
     } else {
-        state.releases.read(release_id, file).await?.ok_or(PublishError::NotFound)?
+        state
+            .releases
+            .read(release_id, file)
+            .await?
+            .ok_or(PublishError::NotFound)?
     };
     let etag = format!("\"{}\"", hex::encode(Sha256::digest(&bytes)));
     let cache = match caching {
@@ -61,21 +66,36 @@ async fn serve(
         Caching::Latest => "public, max-age=300",
     };
     let mut headers = HeaderMap::new();
-    headers.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex is a valid header"));
+    headers.insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag).expect("hex is a valid header"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     let matches = request
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim() == "*" || v.split(',').any(|tag| tag.trim().trim_start_matches("W/") == etag));
+        .is_some_and(|v| {
+            v.trim() == "*"
+                || v.split(',')
+                    .any(|tag| tag.trim().trim_start_matches("W/") == etag)
+        });
     if matches {
         return Ok((StatusCode::NOT_MODIFIED, headers).into_response());
     }
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(file)));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(file)),
+    );
     let name = format!("{release_id}_{}", file.replace('/', "_"));
-    let disposition = if file.ends_with(".svg") { "inline" } else { "attachment" };
+    let disposition = if file.ends_with(".svg") {
+        "inline"
+    } else {
+        "attachment"
+    };
     headers.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&format!("{disposition}; filename=\"{name}\"")).expect("checked names are ASCII"),
+        HeaderValue::from_str(&format!("{disposition}; filename=\"{name}\""))
+            .expect("checked names are ASCII"),
     );
     Ok((StatusCode::OK, headers, Body::from(bytes)).into_response())
 }
@@ -83,9 +103,16 @@ async fn serve(
 /// Every file listed in the release's `SHA256SUMS`, plus that file, in one zip whose bytes
 /// depend only on the release (fixed timestamps, listed order).
 async fn package_zip(state: &PublishState, release_id: &str) -> Result<Vec<u8>, PublishError> {
-    let sums = state.releases.read(release_id, "SHA256SUMS").await?.ok_or(PublishError::NotFound)?;
+    let sums = state
+        .releases
+        .read(release_id, "SHA256SUMS")
+        .await?
+        .ok_or(PublishError::NotFound)?;
     let sums_text = String::from_utf8(sums.clone()).map_err(|_| PublishError::Internal)?;
-    let mut names: Vec<&str> = sums_text.lines().filter_map(|l| l.split_once("  ").map(|(_, name)| name)).collect();
+    let mut names: Vec<&str> = sums_text
+        .lines()
+        .filter_map(|l| l.split_once("  ").map(|(_, name)| name))
+        .collect();
     names.push("SHA256SUMS");
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
@@ -95,9 +122,14 @@ async fn package_zip(state: &PublishState, release_id: &str) -> Result<Vec<u8>, 
         let bytes = if name == "SHA256SUMS" {
             sums.clone()
         } else {
-            state.releases.read(release_id, name).await?.ok_or(PublishError::Internal)?
+            state
+                .releases
+                .read(release_id, name)
+                .await?
+                .ok_or(PublishError::Internal)?
         };
-        zip.start_file(format!("{release_id}/{name}"), options).map_err(|_| PublishError::Internal)?;
+        zip.start_file(format!("{release_id}/{name}"), options)
+            .map_err(|_| PublishError::Internal)?;
         zip.write_all(&bytes).map_err(|_| PublishError::Internal)?;
     }
     let cursor = zip.finish().map_err(|_| PublishError::Internal)?;

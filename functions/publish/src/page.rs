@@ -100,7 +100,9 @@ pub async fn reports(
         return Ok(json(catalogue));
     }
     let available: Vec<String> = LANGUAGES.iter().map(|l| (*l).to_owned()).collect();
-    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
     let lang = negotiate(q.lang.as_deref(), accept, &available).to_owned();
     let t = strings::for_language(&lang);
     let featured = state
@@ -114,11 +116,19 @@ pub async fn reports(
         languages: LANGUAGES
             .iter()
             .zip(["English", "Español", "Français"])
-            .map(|(code, name)| LanguageLink { code, name, current: *code == lang })
+            .map(|(code, name)| LanguageLink {
+                code,
+                name,
+                current: *code == lang,
+            })
             .collect(),
         indicators: release.map(indicators).unwrap_or_default(),
-        downloads: release.map(|r| r.downloads.iter().collect()).unwrap_or_default(),
-        earlier: featured.map(|s| s.releases.iter().collect()).unwrap_or_default(),
+        downloads: release
+            .map(|r| r.downloads.iter().collect())
+            .unwrap_or_default(),
+        earlier: featured
+            .map(|s| s.releases.iter().collect())
+            .unwrap_or_default(),
         citation: release
             .map(|r| {
                 format!(
@@ -132,8 +142,14 @@ pub async fn reports(
     let html = page.render().map_err(|_| PublishError::Internal)?;
     let mut response = (StatusCode::OK, Html(html)).into_response();
     let h = response.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
-    h.insert(header::VARY, HeaderValue::from_static("Accept, Accept-Language"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept, Accept-Language"),
+    );
     h.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(t.lang));
     Ok(response)
 }
@@ -144,7 +160,10 @@ pub async fn index_json(State(state): State<PublishState>) -> Result<Response, P
 
 fn json(catalogue: Catalogue) -> Response {
     let mut response = Json(catalogue).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
     response
 }
 

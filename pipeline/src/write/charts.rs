@@ -85,7 +85,11 @@ pub fn chart(title: &str, subtitle: &str, bars: &[Bar], k: u64) -> String {
         );
         match (bar.share, bar.status.as_str()) {
             (Some(share), status) => {
-                let fill = if status == LOW_RELIABILITY { "#9bb7d4" } else { "#2f5f93" };
+                let fill = if status == LOW_RELIABILITY {
+                    "#9bb7d4"
+                } else {
+                    "#2f5f93"
+                };
                 let _ = write!(
                     s,
                     r##"<rect x="{PLOT_LEFT}" y="{ry:.1}" width="{w:.1}" height="16" fill="{fill}"/>

@@ -30,11 +30,14 @@ pub fn to_csv(table: &Table) -> Result<Vec<u8>, PipelineError> {
     writer.write_record(table.fields.iter().map(|f| f.name))?;
     for row in &table.rows {
         debug_assert_eq!(row.len(), table.fields.len(), "{}", table.name);
-        let cells = row.iter().zip(&table.fields).map(|(cell, field)| match field.kind {
-            FieldType::String => safe_text(cell),
-            // Numbers are formatted by the pipeline: digits, a point, nothing else.
-            FieldType::Integer | FieldType::Number => cell.clone(),
-        });
+        let cells = row
+            .iter()
+            .zip(&table.fields)
+            .map(|(cell, field)| match field.kind {
+                FieldType::String => safe_text(cell),
+                // Numbers are formatted by the pipeline: digits, a point, nothing else.
+                FieldType::Integer | FieldType::Number => cell.clone(),
+            });
         writer.write_record(cells)?;
     }
     writer

@@ -82,6 +82,27 @@ struct SchemaField {
     kind: &'static str,
     description: String,
     constraints: Constraints,
+    /// Table Schema v2 `categories`: the label of each value, for the headline indicators.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    categories: Option<Vec<Category>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Category {
+    value: &'static str,
+    label: &'static str,
+}
+
+fn categories(field: &str) -> Option<Vec<Category>> {
+    (field == "indicator").then(|| {
+        crate::indicators::HEADLINE
+            .iter()
+            .map(|i| Category {
+                value: i.id,
+                label: i.label,
+            })
+            .collect()
+    })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -162,6 +183,7 @@ pub fn datapackage(about: &About, tables: &[Written<'_>]) -> Result<Vec<u8>, Pip
                                 minimum: f.minimum,
                                 maximum: f.maximum,
                             },
+                            categories: categories(f.name),
                         })
                         .collect(),
                     primary_key: w.table.primary_key.clone(),

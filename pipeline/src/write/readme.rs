@@ -44,7 +44,10 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
         first_day,
         last_day,
     );
-    let _ = writeln!(s, "Licence: [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/). Please cite as shown at the end.\n");
+    let _ = writeln!(
+        s,
+        "Licence: [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/). Please cite as shown at the end.\n"
+    );
 
     let _ = writeln!(s, "## Files\n");
     for (file, what) in &input.files {
@@ -60,7 +63,10 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
         s,
         "Sellers answered anonymously, on their own initiative, through a public web form. No name, shop, e-mail address, IP address or exact time is stored: only the answers, the ISO week of submission and whether the form's anti-abuse check (a small proof of work done by the browser) was completed.\n"
     );
-    let _ = writeln!(s, "| wave | responses | without the anti-abuse check | counted in the tables |");
+    let _ = writeln!(
+        s,
+        "| wave | responses | without the anti-abuse check | counted in the tables |"
+    );
     let _ = writeln!(s, "|---|---:|---:|---:|");
     for (&w, r) in input.results {
         let unverified = r.counts.unverified;
@@ -72,7 +78,10 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
         } else if responses == 0 {
             "0".to_owned()
         } else {
-            format!("{unverified} ({:.1}%)", 100.0 * unverified as f64 / responses as f64)
+            format!(
+                "{unverified} ({:.1}%)",
+                100.0 * unverified as f64 / responses as f64
+            )
         };
         let counted = if spec.disclosure.count_unverified {
             "all".to_owned()
@@ -81,13 +90,12 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
         };
         // When only checked responses count, the total minus the published `all` would
         // give the withheld number away.
-        let responses_text = if (responses > 0 && responses < k)
-            || (hidden && !spec.disclosure.count_unverified)
-        {
-            "withheld".to_owned()
-        } else {
-            responses.to_string()
-        };
+        let responses_text =
+            if (responses > 0 && responses < k) || (hidden && !spec.disclosure.count_unverified) {
+                "withheld".to_owned()
+            } else {
+                responses.to_string()
+            };
         let shown = unverified_text;
         let _ = writeln!(
             s,
@@ -110,7 +118,9 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
     );
     for q in &spec.questions {
         let kind = match q.kind {
-            QuestionKind::Single if q.id == "region" => "country, published as world region".to_owned(),
+            QuestionKind::Single if q.id == "region" => {
+                "country, published as world region".to_owned()
+            }
             QuestionKind::Single => "one answer".to_owned(),
             QuestionKind::Multiple { .. } => "several answers allowed".to_owned(),
             QuestionKind::Number { min, max } => format!("a whole number from {min} to {max}"),
@@ -147,10 +157,23 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
         s,
         "A seller who can be picked out of these tables risks retaliation from the platform that feeds them, so numbers about small groups are withheld. A withheld number is an empty cell with `status = suppressed`; every option and every group is still listed, so a missing row never gives anything away.\n"
     );
-    let _ = writeln!(s, "- **Minimum group size k = {k}.** A count from 1 to {} is withheld. A share is published only when its denominator n is at least {k} and both the count and n minus the count are 0 or at least {k}: otherwise it would reveal that fewer than {k} people answered differently from everyone else.", k - 1);
-    let _ = writeln!(s, "- **Totals cannot be used to work a withheld number out.** Where a total is published (the options of a question add up to n, the platforms add up to `all`, indicators are sums of answers, categories and regions add up to all platforms), at least one more number in the same sum is withheld, so that the withheld ones are known only together, and together are at least {k}.");
-    let _ = writeln!(s, "- **Audited.** Before anything is written, a linear program computes, for every withheld number, the smallest and the largest value it could have given everything published in this release and in earlier ones. The release is refused if any of these ranges is narrower than {k}.");
-    let _ = writeln!(s, "- **Stable over time.** A number withheld in one release stays withheld in every later release that repeats it, and earlier closed waves are never revised.");
+    let _ = writeln!(
+        s,
+        "- **Minimum group size k = {k}.** A count from 1 to {} is withheld. A share is published only when its denominator n is at least {k} and both the count and n minus the count are 0 or at least {k}: otherwise it would reveal that fewer than {k} people answered differently from everyone else.",
+        k - 1
+    );
+    let _ = writeln!(
+        s,
+        "- **Totals cannot be used to work a withheld number out.** Where a total is published (the options of a question add up to n, the platforms add up to `all`, indicators are sums of answers, categories and regions add up to all platforms), at least one more number in the same sum is withheld, so that the withheld ones are known only together, and together are at least {k}."
+    );
+    let _ = writeln!(
+        s,
+        "- **Audited.** Before anything is written, a linear program computes, for every withheld number, the smallest and the largest value it could have given everything published in this release and in earlier ones. The release is refused if any of these ranges is narrower than {k}."
+    );
+    let _ = writeln!(
+        s,
+        "- **Stable over time.** A number withheld in one release stays withheld in every later release that repeats it, and earlier closed waves are never revised."
+    );
     let _ = writeln!(
         s,
         "- Numbers: quartiles (never minima or maxima) only where n is at least {k}."
@@ -172,15 +195,30 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
 
     let _ = writeln!(s, "## Reading the numbers\n");
     let _ = writeln!(s, "- `share` is `count / n`, between 0 and 1.");
-    let _ = writeln!(s, "- `ci_low` and `ci_high` bound a 95 % Wilson score interval. **This is an opt-in survey**: people chose to answer, so the respondents are not a random sample of sellers. The interval covers sampling variability only; it says nothing about who chose to answer, and the true share among all sellers may lie outside it.");
-    let _ = writeln!(s, "- `status = low_reliability` marks a published figure resting on fewer than {low} respondents: read it with care.");
-    let _ = writeln!(s, "- Quartiles in `numeric.csv` use linear interpolation between order statistics (Hyndman and Fan type 7, the default of R, NumPy and spreadsheet `PERCENTILE`).");
-    let _ = writeln!(s, "- `main_platform = all` counts every respondent, including those whose platform is withheld.");
+    let _ = writeln!(
+        s,
+        "- `ci_low` and `ci_high` bound a 95 % Wilson score interval. **This is an opt-in survey**: people chose to answer, so the respondents are not a random sample of sellers. The interval covers sampling variability only; it says nothing about who chose to answer, and the true share among all sellers may lie outside it."
+    );
+    let _ = writeln!(
+        s,
+        "- `status = low_reliability` marks a published figure resting on fewer than {low} respondents: read it with care."
+    );
+    let _ = writeln!(
+        s,
+        "- Quartiles in `numeric.csv` use linear interpolation between order statistics (Hyndman and Fan type 7, the default of R, NumPy and spreadsheet `PERCENTILE`)."
+    );
+    let _ = writeln!(
+        s,
+        "- `main_platform = all` counts every respondent, including those whose platform is withheld."
+    );
 
     let _ = writeln!(s, "\n## Data quality\n");
     let lines = input.quality.lines();
     if lines.is_empty() {
-        let _ = writeln!(s, "Every stored response of the published waves fitted its survey version and was used.");
+        let _ = writeln!(
+            s,
+            "Every stored response of the published waves fitted its survey version and was used."
+        );
     } else {
         for line in lines {
             let _ = writeln!(s, "- {line}");
@@ -197,6 +235,9 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
         crate::write::datapackage::FORMAT_VERSION,
         input.datapackage_sha256
     );
-    let _ = writeln!(s, "Please cite the release id and, when quoting a share, its interval and n.");
+    let _ = writeln!(
+        s,
+        "Please cite the release id and, when quoting a share, its interval and n."
+    );
     s
 }

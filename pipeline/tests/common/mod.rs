@@ -155,7 +155,9 @@ impl Draw {
 
     /// `n` responses spread over the three closed quarters of 2025 and platforms by weight.
     pub fn many(&mut self, n: usize) -> Vec<ResponseRecord> {
-        let weeks = ["2025-W03", "2025-W10", "2025-W15", "2025-W22", "2025-W30", "2025-W36"];
+        let weeks = [
+            "2025-W03", "2025-W10", "2025-W15", "2025-W22", "2025-W30", "2025-W36",
+        ];
         (0..n)
             .map(|_| {
                 let w = week(self.pick(&weeks));
@@ -198,7 +200,10 @@ impl Run {
     }
 }
 
-pub fn run_records(records: &[ResponseRecord], prior: &Prior) -> Result<Run, canvass_pipeline::PipelineError> {
+pub fn run_records(
+    records: &[ResponseRecord],
+    prior: &Prior,
+) -> Result<Run, canvass_pipeline::PipelineError> {
     run_items(records.iter().cloned().map(Listed::Response), prior)
 }
 

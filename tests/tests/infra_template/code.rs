@@ -29,8 +29,8 @@ pub fn rust_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn parse(path: &Path) -> syn::File {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     syn::parse_file(&text).unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()))
 }
 
@@ -46,7 +46,8 @@ fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
 fn is_env_name(s: &str) -> bool {
     !s.is_empty()
         && s.starts_with(|c: char| c.is_ascii_uppercase())
-        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn last_segments(path: &syn::Path, n: usize) -> String {
@@ -81,14 +82,12 @@ impl EnvIndex {
         let mut index = EnvIndex::default();
         for (_, file) in &files {
             for item in &file.items {
-                if let syn::Item::Const(c) = item {
-                    if let (true, syn::Expr::Lit(lit)) =
-                        (c.ident.to_string().ends_with("_ENV"), &*c.expr)
-                    {
-                        if let syn::Lit::Str(s) = &lit.lit {
-                            index.consts.insert(c.ident.to_string(), s.value());
-                        }
-                    }
+                if let syn::Item::Const(c) = item
+                    && c.ident.to_string().ends_with("_ENV")
+                    && let syn::Expr::Lit(lit) = &*c.expr
+                    && let syn::Lit::Str(s) = &lit.lit
+                {
+                    index.consts.insert(c.ident.to_string(), s.value());
                 }
             }
         }
@@ -173,10 +172,15 @@ fn forwards_argument(sig: &syn::Signature, block: &syn::Block) -> bool {
     }
     impl<'ast> Visit<'ast> for Finder<'_> {
         fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
-            if let (syn::Expr::Path(func), Some(syn::Expr::Path(arg))) = (&*call.func, call.args.first()) {
+            if let (syn::Expr::Path(func), Some(syn::Expr::Path(arg))) =
+                (&*call.func, call.args.first())
+            {
                 let name = last_segments(&func.path, 1);
                 if (name == "var" || name == "var_os")
-                    && arg.path.get_ident().is_some_and(|i| self.params.contains(&i.to_string()))
+                    && arg
+                        .path
+                        .get_ident()
+                        .is_some_and(|i| self.params.contains(&i.to_string()))
                 {
                     self.found = true;
                 }
@@ -267,12 +271,12 @@ impl<'ast> Visit<'ast> for EnvReads<'_> {
                 || name == "var_os"
                 || name.ends_with("_env")
                 || self.index.forwarders.contains(&name);
-            if let (true, Some(syn::Expr::Lit(lit))) = (reads_env, call.args.first()) {
-                if let syn::Lit::Str(s) = &lit.lit {
-                    if is_env_name(&s.value()) {
-                        self.found.insert(s.value());
-                    }
-                }
+            if reads_env
+                && let Some(syn::Expr::Lit(lit)) = call.args.first()
+                && let syn::Lit::Str(s) = &lit.lit
+                && is_env_name(&s.value())
+            {
+                self.found.insert(s.value());
             }
             if let Some(reads) = self.index.readers.get(&last_segments(&func.path, 2)) {
                 self.found.extend(reads.iter().cloned());
@@ -282,10 +286,10 @@ impl<'ast> Visit<'ast> for EnvReads<'_> {
     }
 
     fn visit_path(&mut self, path: &'ast syn::Path) {
-        if let Some(name) = path.segments.last() {
-            if let Some(value) = self.index.consts.get(&name.ident.to_string()) {
-                self.found.insert(value.clone());
-            }
+        if let Some(name) = path.segments.last()
+            && let Some(value) = self.index.consts.get(&name.ident.to_string())
+        {
+            self.found.insert(value.clone());
         }
         syn::visit::visit_path(self, path);
     }
@@ -341,18 +345,18 @@ impl<'ast> Visit<'ast> for Routes {
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        if call.method == "route" && call.args.len() == 2 {
-            if let syn::Expr::Lit(syn::ExprLit {
+        if call.method == "route"
+            && call.args.len() == 2
+            && let syn::Expr::Lit(syn::ExprLit {
                 lit: syn::Lit::Str(path),
                 ..
             }) = &call.args[0]
-            {
-                let mut methods = Methods::default();
-                methods.visit_expr(&call.args[1]);
-                let path = api_gateway_path(&path.value());
-                for method in methods.0 {
-                    self.found.insert((method, path.clone()));
-                }
+        {
+            let mut methods = Methods::default();
+            methods.visit_expr(&call.args[1]);
+            let path = api_gateway_path(&path.value());
+            for method in methods.0 {
+                self.found.insert((method, path.clone()));
             }
         }
         syn::visit::visit_expr_method_call(self, call);
@@ -361,10 +365,12 @@ impl<'ast> Visit<'ast> for Routes {
 
 fn api_gateway_path(axum: &str) -> String {
     axum.split('/')
-        .map(|seg| match seg.strip_prefix("{*").and_then(|s| s.strip_suffix('}')) {
-            Some(name) => format!("{{{name}+}}"),
-            None => seg.to_owned(),
-        })
+        .map(
+            |seg| match seg.strip_prefix("{*").and_then(|s| s.strip_suffix('}')) {
+                Some(name) => format!("{{{name}+}}"),
+                None => seg.to_owned(),
+            },
+        )
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -382,7 +388,15 @@ pub const SDK_ACTIONS: &[(&str, &[&str])] = &[
     ("batch_get_item", &["dynamodb:BatchGetItem"]),
     ("batch_write_item", &["dynamodb:BatchWriteItem"]),
     ("transact_get_items", &["dynamodb:GetItem"]),
-    ("transact_write_items", &["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"]),
+    (
+        "transact_write_items",
+        &[
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:ConditionCheckItem",
+        ],
+    ),
     ("get_object", &["s3:GetObject"]),
     ("head_object", &["s3:GetObject"]),
     ("put_object", &["s3:PutObject"]),
@@ -488,10 +502,10 @@ impl<'ast> Visit<'ast> for Calls {
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         let name = call.method.to_string();
-        if call.args.is_empty() {
-            if let Some(op) = sdk_op(&name) {
-                self.ops.insert(op.to_owned());
-            }
+        if call.args.is_empty()
+            && let Some(op) = sdk_op(&name)
+        {
+            self.ops.insert(op.to_owned());
         }
         self.calls.insert(name);
         syn::visit::visit_expr_method_call(self, call);

@@ -163,7 +163,10 @@ fn list_releases(prefix: &str) -> Grant {
 
 fn short_resource(resource: &Value) -> String {
     if let Some([id, attribute]) = resource["Fn::GetAtt"].as_array().map(Vec::as_slice) {
-        let (id, attribute) = (id.as_str().unwrap_or("?"), attribute.as_str().unwrap_or("?"));
+        let (id, attribute) = (
+            id.as_str().unwrap_or("?"),
+            attribute.as_str().unwrap_or("?"),
+        );
         return if attribute == "Arn" {
             id.to_owned()
         } else {
@@ -204,9 +207,17 @@ fn grants_of(t: &Template, role: &str) -> (BTreeSet<Grant>, Problems) {
     let mut grants = BTreeSet::new();
     for policy in as_list(&props["Policies"]) {
         for statement in as_list(&policy["PolicyDocument"]["Statement"]) {
-            require!(problems, statement["Effect"] == "Allow", "{role}: not an Allow: {statement}");
+            require!(
+                problems,
+                statement["Effect"] == "Allow",
+                "{role}: not an Allow: {statement}"
+            );
             for key in ["NotAction", "NotResource", "Principal"] {
-                require!(problems, statement[key].is_null(), "{role}: {key} in {statement}");
+                require!(
+                    problems,
+                    statement[key].is_null(),
+                    "{role}: {key} in {statement}"
+                );
             }
             let condition = match &statement["Condition"] {
                 Value::Null => String::new(),
@@ -214,10 +225,18 @@ fn grants_of(t: &Template, role: &str) -> (BTreeSet<Grant>, Problems) {
             };
             for action in as_list(&statement["Action"]) {
                 let action = action.as_str().unwrap_or("?").to_owned();
-                require!(problems, !action.contains('*'), "{role}: wildcard action {action}");
+                require!(
+                    problems,
+                    !action.contains('*'),
+                    "{role}: wildcard action {action}"
+                );
                 for resource in as_list(&statement["Resource"]) {
                     let resource = short_resource(&resource);
-                    require!(problems, resource != "*", "{role}: {action} on every resource");
+                    require!(
+                        problems,
+                        resource != "*",
+                        "{role}: {action} on every resource"
+                    );
                     grants.insert(Grant {
                         action: action.clone(),
                         resource,
@@ -262,11 +281,18 @@ fn releases_prefix(t: &Template) -> Result<String, String> {
     let mut prefixes = BTreeSet::new();
     for id in ["PublishFunction", "ReportFunction"] {
         let prefix = &t.properties(id)["Environment"]["Variables"]["RELEASES_PREFIX"];
-        prefixes.insert(prefix.as_str().ok_or(format!("{id}: RELEASES_PREFIX is not a literal"))?.to_owned());
+        prefixes.insert(
+            prefix
+                .as_str()
+                .ok_or(format!("{id}: RELEASES_PREFIX is not a literal"))?
+                .to_owned(),
+        );
     }
     match prefixes.into_iter().collect::<Vec<_>>().as_slice() {
         [one] if one.ends_with('/') && !one.starts_with('/') => Ok(one.clone()),
-        other => Err(format!("RELEASES_PREFIX must be one `dir/` shared by publish and report, not {other:?}")),
+        other => Err(format!(
+            "RELEASES_PREFIX must be one `dir/` shared by publish and report, not {other:?}"
+        )),
     }
 }
 
@@ -284,8 +310,7 @@ fn check_tables(t: &Template) -> Problems {
         let resource = t.resource(id);
         let mut props = resource["Properties"].clone();
         let name = props.as_object_mut().and_then(|p| p.remove("TableName"));
-        let expected_name =
-            json!({ "Fn::Sub": format!("{}${{Stage}}-{}", tables::DEFAULT_PREFIX, spec.base_name) });
+        let expected_name = json!({ "Fn::Sub": format!("{}${{Stage}}-{}", tables::DEFAULT_PREFIX, spec.base_name) });
         require!(
             problems,
             name.as_ref() == Some(&expected_name),
@@ -298,9 +323,17 @@ fn check_tables(t: &Template) -> Problems {
             props == expected,
             "{id} drifted from core/src/tables.rs:\n    template {props}\n    code     {expected}"
         );
-        let policy = if spec.deletion_protection { "Retain" } else { "Delete" };
+        let policy = if spec.deletion_protection {
+            "Retain"
+        } else {
+            "Delete"
+        };
         for key in ["DeletionPolicy", "UpdateReplacePolicy"] {
-            require!(problems, resource[key] == policy, "{id}: {key} must be {policy}");
+            require!(
+                problems,
+                resource[key] == policy,
+                "{id}: {key} must be {policy}"
+            );
         }
     }
     problems
@@ -315,12 +348,25 @@ fn check_environment(t: &Template) -> Problems {
             .map(|vars| vars.keys().cloned().collect())
             .unwrap_or_default();
         for name in &set {
-            require!(problems, !lambda_or_sdk(name), "{}: {name} is Lambda's or the SDK's to set", f.id);
-            require!(problems, !LOCAL_ONLY.contains(&name.as_str()), "{}: {name} is for local runs only", f.id);
+            require!(
+                problems,
+                !lambda_or_sdk(name),
+                "{}: {name} is Lambda's or the SDK's to set",
+                f.id
+            );
+            require!(
+                problems,
+                !LOCAL_ONLY.contains(&name.as_str()),
+                "{}: {name} is for local runs only",
+                f.id
+            );
         }
         let crate_dir = root.join(f.crate_dir);
         if code::binary_name(&crate_dir).is_none() {
-            eprintln!("note: {} has no binary yet; its environment {set:?} is checked once it does", f.crate_dir);
+            eprintln!(
+                "note: {} has no binary yet; its environment {set:?} is checked once it does",
+                f.crate_dir
+            );
             continue;
         }
         // What the libraries' functions and constants stand for, and the crate's own.
@@ -336,8 +382,18 @@ fn check_environment(t: &Template) -> Problems {
             .collect();
         let missing: Vec<_> = read.difference(&set).collect();
         let stale: Vec<_> = set.difference(&read).collect();
-        require!(problems, missing.is_empty(), "{}: the code reads {missing:?}, which the template does not set", f.id);
-        require!(problems, stale.is_empty(), "{}: the template sets {stale:?}, which the code never reads", f.id);
+        require!(
+            problems,
+            missing.is_empty(),
+            "{}: the code reads {missing:?}, which the template does not set",
+            f.id
+        );
+        require!(
+            problems,
+            stale.is_empty(),
+            "{}: the template sets {stale:?}, which the code never reads",
+            f.id
+        );
     }
     problems
 }
@@ -354,8 +410,18 @@ fn check_grants(t: &Template) -> Problems {
         let expected = expected_grants(f, &prefix);
         let extra: Vec<_> = granted.difference(&expected).collect();
         let missing: Vec<_> = expected.difference(&granted).collect();
-        require!(problems, extra.is_empty(), "{}: more than the code needs: {extra:?}", f.role);
-        require!(problems, missing.is_empty(), "{}: less than the code needs: {missing:?}", f.role);
+        require!(
+            problems,
+            extra.is_empty(),
+            "{}: more than the code needs: {extra:?}",
+            f.role
+        );
+        require!(
+            problems,
+            missing.is_empty(),
+            "{}: less than the code needs: {missing:?}",
+            f.role
+        );
     }
     let scheduler: BTreeSet<Grant> = [
         grant("lambda:InvokeFunction", "ReportFunction", None),
@@ -364,7 +430,11 @@ fn check_grants(t: &Template) -> Problems {
     .into();
     let (granted, broad) = grants_of(t, "SchedulerRole");
     problems.extend(broad);
-    require!(problems, granted == scheduler, "SchedulerRole grants {granted:?}, not {scheduler:?}");
+    require!(
+        problems,
+        granted == scheduler,
+        "SchedulerRole grants {granted:?}, not {scheduler:?}"
+    );
 
     let mut roles: BTreeSet<String> = FUNCTIONS.iter().map(|f| f.role.to_owned()).collect();
     roles.insert("SchedulerRole".into());
@@ -391,22 +461,38 @@ fn check_aws_calls(t: &Template) -> Problems {
 
     // S3: the release store's calls; ListBucket always goes with GetObject.
     let s3 = |set: &BTreeSet<String>| -> BTreeSet<String> {
-        set.iter().filter(|a| a.starts_with("s3:")).cloned().collect()
+        set.iter()
+            .filter(|a| a.starts_with("s3:"))
+            .cloned()
+            .collect()
     };
     let mut s3_called = s3(&called);
     if s3_called.is_empty() {
-        eprintln!("note: no S3 calls in the code yet; S3 grants are checked once the release store uses S3");
+        eprintln!(
+            "note: no S3 calls in the code yet; S3 grants are checked once the release store uses S3"
+        );
     } else {
         if s3_called.contains("s3:GetObject") {
             s3_called.insert("s3:ListBucket".into());
         }
         let s3_granted = s3(&granted);
-        require!(problems, s3_granted == s3_called, "S3 actions granted {s3_granted:?}, needed by the code {s3_called:?}");
+        require!(
+            problems,
+            s3_granted == s3_called,
+            "S3 actions granted {s3_granted:?}, needed by the code {s3_called:?}"
+        );
     }
     // Anything else (SSM, Secrets Manager, ...) must be granted to be called; the template
     // grants none today, since the secret is resolved at deploy time.
-    for other in called.iter().filter(|a| !a.starts_with("s3:") && !a.starts_with("dynamodb:")) {
-        require!(problems, granted.contains(other), "the code calls {other}, which no role grants");
+    for other in called
+        .iter()
+        .filter(|a| !a.starts_with("s3:") && !a.starts_with("dynamodb:"))
+    {
+        require!(
+            problems,
+            granted.contains(other),
+            "the code calls {other}, which no role grants"
+        );
     }
     problems
 }
@@ -438,22 +524,36 @@ fn check_routes(t: &Template) -> Problems {
         let declared = declared_routes(t, f.id);
         if let Some(events) = t.properties(f.id)["Events"].as_object() {
             for (name, e) in events {
-                require!(problems, e["Properties"]["ApiId"] == reference("HttpApi"), "{}: {name} is not on HttpApi", f.id);
+                require!(
+                    problems,
+                    e["Properties"]["ApiId"] == reference("HttpApi"),
+                    "{}: {name} is not on HttpApi",
+                    f.id
+                );
             }
         }
         // API Gateway routes `/x/` to the route `/x` (a route may not end with a slash).
-        let routed: BTreeSet<(String, String)> = code::routes_under(&root.join(f.crate_dir).join("src"))
-            .into_iter()
-            .map(|(method, path)| match path.strip_suffix('/') {
-                Some(trimmed) if !trimmed.is_empty() => (method, trimmed.to_owned()),
-                _ => (method, path),
-            })
-            .collect();
+        let routed: BTreeSet<(String, String)> =
+            code::routes_under(&root.join(f.crate_dir).join("src"))
+                .into_iter()
+                .map(|(method, path)| match path.strip_suffix('/') {
+                    Some(trimmed) if !trimmed.is_empty() => (method, trimmed.to_owned()),
+                    _ => (method, path),
+                })
+                .collect();
         if routed.is_empty() && !declared.is_empty() {
-            eprintln!("note: {} has no Router yet; declared routes {declared:?}", f.crate_dir);
+            eprintln!(
+                "note: {} has no Router yet; declared routes {declared:?}",
+                f.crate_dir
+            );
             continue;
         }
-        require!(problems, declared == routed, "{}: template routes {declared:?}, Router routes {routed:?}", f.id);
+        require!(
+            problems,
+            declared == routed,
+            "{}: template routes {declared:?}, Router routes {routed:?}",
+            f.id
+        );
     }
     // The per-route throttle names a route that exists.
     let served: BTreeSet<String> = FUNCTIONS
@@ -463,7 +563,11 @@ fn check_routes(t: &Template) -> Problems {
         .collect();
     if let Some(settings) = t.properties("HttpApi")["RouteSettings"].as_object() {
         for key in settings.keys() {
-            require!(problems, served.contains(key), "RouteSettings names {key}, which no function serves");
+            require!(
+                problems,
+                served.contains(key),
+                "RouteSettings names {key}, which no function serves"
+            );
         }
     }
     problems
@@ -473,21 +577,49 @@ fn check_functions(t: &Template) -> Problems {
     let mut problems = Problems::new();
     let root = workspace_root();
     let ids: BTreeSet<String> = FUNCTIONS.iter().map(|f| f.id.to_owned()).collect();
-    require!(problems, t.ids_of_type("AWS::Serverless::Function") == ids, "functions are exactly {ids:?}");
+    require!(
+        problems,
+        t.ids_of_type("AWS::Serverless::Function") == ids,
+        "functions are exactly {ids:?}"
+    );
     for f in &FUNCTIONS {
         let id = f.id;
         let resource = t.resource(id);
         let props = &resource["Properties"];
-        require!(problems, t.function_property(id, "Runtime") == "provided.al2023", "{id}: runtime");
-        require!(problems, t.function_property(id, "Architectures") == json!(["arm64"]), "{id}: arm64");
-        require!(problems, t.function_property(id, "Handler") == "bootstrap", "{id}: handler");
-        require!(problems, resource["Metadata"]["BuildMethod"] == "rust-cargolambda", "{id}: BuildMethod");
-        require!(problems, props["CodeUri"] == format!("../{}", f.crate_dir), "{id}: CodeUri");
+        require!(
+            problems,
+            t.function_property(id, "Runtime") == "provided.al2023",
+            "{id}: runtime"
+        );
+        require!(
+            problems,
+            t.function_property(id, "Architectures") == json!(["arm64"]),
+            "{id}: arm64"
+        );
+        require!(
+            problems,
+            t.function_property(id, "Handler") == "bootstrap",
+            "{id}: handler"
+        );
+        require!(
+            problems,
+            resource["Metadata"]["BuildMethod"] == "rust-cargolambda",
+            "{id}: BuildMethod"
+        );
+        require!(
+            problems,
+            props["CodeUri"] == format!("../{}", f.crate_dir),
+            "{id}: CodeUri"
+        );
         let binary = &resource["Metadata"]["BuildProperties"]["Binary"];
         let crate_dir = root.join(f.crate_dir);
         match code::binary_name(&crate_dir) {
             Some(name) => {
-                require!(problems, binary == &json!(name), "{id}: Binary {binary} is not the crate's binary {name}");
+                require!(
+                    problems,
+                    binary == &json!(name),
+                    "{id}: Binary {binary} is not the crate's binary {name}"
+                );
                 // infra/deploy.sh builds every function with `--features lambda`.
                 require!(
                     problems,
@@ -496,17 +628,38 @@ fn check_functions(t: &Template) -> Problems {
                     f.crate_dir
                 );
             }
-            None => eprintln!("note: {} has no binary yet (declared {binary})", f.crate_dir),
+            None => eprintln!(
+                "note: {} has no binary yet (declared {binary})",
+                f.crate_dir
+            ),
         }
-        require!(problems, props["Role"] == get_att(f.role, "Arn"), "{id}: Role is not {}", f.role);
-        require!(problems, props["Policies"].is_null(), "{id}: grants belong in {}", f.role);
+        require!(
+            problems,
+            props["Role"] == get_att(f.role, "Arn"),
+            "{id}: Role is not {}",
+            f.role
+        );
+        require!(
+            problems,
+            props["Policies"].is_null(),
+            "{id}: grants belong in {}",
+            f.role
+        );
         require!(
             problems,
             !props["ReservedConcurrentExecutions"].is_null(),
             "{id}: reserved concurrency caps what a flood can cost"
         );
-        require!(problems, props["Timeout"].as_u64().is_some_and(|s| s <= 900), "{id}: Timeout");
-        require!(problems, props["LoggingConfig"]["LogGroup"] == reference(f.log_group), "{id}: log group");
+        require!(
+            problems,
+            props["Timeout"].as_u64().is_some_and(|s| s <= 900),
+            "{id}: Timeout"
+        );
+        require!(
+            problems,
+            props["LoggingConfig"]["LogGroup"] == reference(f.log_group),
+            "{id}: log group"
+        );
         require!(
             problems,
             t.properties(f.log_group)["RetentionInDays"] == reference("LogRetentionDays"),
@@ -521,9 +674,17 @@ fn check_api(t: &Template) -> Problems {
     let mut problems = Problems::new();
     let api = t.properties("HttpApi");
     for key in ["ThrottlingRateLimit", "ThrottlingBurstLimit"] {
-        require!(problems, !api["DefaultRouteSettings"][key].is_null(), "HttpApi: no {key}");
+        require!(
+            problems,
+            !api["DefaultRouteSettings"][key].is_null(),
+            "HttpApi: no {key}"
+        );
     }
-    require!(problems, api["CorsConfiguration"].is_null(), "HttpApi: CORS is answered by the publish function only");
+    require!(
+        problems,
+        api["CorsConfiguration"].is_null(),
+        "HttpApi: no CORS on the API (it would cover every route; see the template)"
+    );
     require!(
         problems,
         api["AccessLogSettings"]["DestinationArn"] == get_att("ApiAccessLogGroup", "Arn"),
@@ -547,10 +708,16 @@ fn check_api(t: &Template) -> Problems {
         Ok(Value::Object(fields)) => {
             for (field, value) in fields {
                 let value = value.as_str().unwrap_or("?");
-                require!(problems, allowed.contains(&value), "access log field {field} = {value} is not on the list");
+                require!(
+                    problems,
+                    allowed.contains(&value),
+                    "access log field {field} = {value} is not on the list"
+                );
             }
         }
-        _ => problems.push(format!("the access log format is not a JSON object: {format}")),
+        _ => problems.push(format!(
+            "the access log format is not a JSON object: {format}"
+        )),
     }
     problems
 }
@@ -559,20 +726,42 @@ fn check_api(t: &Template) -> Problems {
 /// version, resolved by CloudFormation: never a parameter value, never in the template.
 fn check_secret(t: &Template) -> Problems {
     let mut problems = Problems::new();
-    let reference_text = "{{resolve:secretsmanager:${SecretArn}:SecretString:::${SecretVersionId}}}";
+    let reference_text =
+        "{{resolve:secretsmanager:${SecretArn}:SecretString:::${SecretVersionId}}}";
     let resolves = t.root.to_string().matches("{{resolve:").count();
-    require!(problems, resolves == 1, "{resolves} dynamic references; only the secret's is expected");
+    require!(
+        problems,
+        resolves == 1,
+        "{resolves} dynamic references; only the secret's is expected"
+    );
     for (name, param) in t.root["Parameters"].as_object().into_iter().flatten() {
-        require!(problems, param["NoEcho"].is_null(), "{name}: no secret is ever a parameter value");
+        require!(
+            problems,
+            param["NoEcho"].is_null(),
+            "{name}: no secret is ever a parameter value"
+        );
     }
     for name in ["SecretArn", "SecretVersionId"] {
-        require!(problems, t.root["Parameters"][name]["Default"].is_null(), "{name} is the operator's to give");
+        require!(
+            problems,
+            t.root["Parameters"][name]["Default"].is_null(),
+            "{name} is the operator's to give"
+        );
     }
     let mut found = false;
     for f in &FUNCTIONS {
-        for (name, value) in t.properties(f.id)["Environment"]["Variables"].as_object().into_iter().flatten() {
+        for (name, value) in t.properties(f.id)["Environment"]["Variables"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
             if name.contains("SECRET") {
-                require!(problems, (f.id, name.as_str()) == ("IngestFunction", "CANVASS_SECRET"), "{}: {name}", f.id);
+                require!(
+                    problems,
+                    (f.id, name.as_str()) == ("IngestFunction", "CANVASS_SECRET"),
+                    "{}: {name}",
+                    f.id
+                );
                 require!(
                     problems,
                     value == &json!({ "Fn::Sub": reference_text }),
@@ -583,7 +772,11 @@ fn check_secret(t: &Template) -> Problems {
             }
         }
     }
-    require!(problems, found, "the ingest function gets no CANVASS_SECRET");
+    require!(
+        problems,
+        found,
+        "the ingest function gets no CANVASS_SECRET"
+    );
     problems
 }
 
@@ -595,15 +788,40 @@ fn check_bucket(t: &Template) -> Problems {
         "one bucket, ReleasesBucket"
     );
     let bucket = t.resource("ReleasesBucket");
-    require!(problems, bucket["DeletionPolicy"] == "Retain", "ReleasesBucket: published releases are kept");
+    require!(
+        problems,
+        bucket["DeletionPolicy"] == "Retain",
+        "ReleasesBucket: published releases are kept"
+    );
     let props = &bucket["Properties"];
-    require!(problems, props["VersioningConfiguration"]["Status"] == "Enabled", "ReleasesBucket: versioning");
-    for key in ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"] {
-        require!(problems, props["PublicAccessBlockConfiguration"][key] == true, "ReleasesBucket: {key}");
+    require!(
+        problems,
+        props["VersioningConfiguration"]["Status"] == "Enabled",
+        "ReleasesBucket: versioning"
+    );
+    for key in [
+        "BlockPublicAcls",
+        "BlockPublicPolicy",
+        "IgnorePublicAcls",
+        "RestrictPublicBuckets",
+    ] {
+        require!(
+            problems,
+            props["PublicAccessBlockConfiguration"][key] == true,
+            "ReleasesBucket: {key}"
+        );
     }
-    require!(problems, !props["BucketEncryption"].is_null(), "ReleasesBucket: encryption");
+    require!(
+        problems,
+        !props["BucketEncryption"].is_null(),
+        "ReleasesBucket: encryption"
+    );
     let policy = t.properties("ReleasesBucketPolicy");
-    require!(problems, policy["Bucket"] == reference("ReleasesBucket"), "the bucket policy is ReleasesBucket's");
+    require!(
+        problems,
+        policy["Bucket"] == reference("ReleasesBucket"),
+        "the bucket policy is ReleasesBucket's"
+    );
     let statements = as_list(&policy["PolicyDocument"]["Statement"]);
     require!(
         problems,
@@ -613,13 +831,19 @@ fn check_bucket(t: &Template) -> Problems {
             && as_list(&s["Resource"]).len() == 2),
         "the bucket policy denies every request without TLS, on the bucket and its objects"
     );
-    require!(problems, statements.iter().all(|s| s["Effect"] == "Deny"), "the bucket policy only denies");
+    require!(
+        problems,
+        statements.iter().all(|s| s["Effect"] == "Deny"),
+        "the bucket policy only denies"
+    );
     problems
 }
 
 fn check_schedule(t: &Template) -> Problems {
     let mut problems = Problems::new();
-    let default = t.root["Parameters"]["ReportSchedule"]["Default"].as_str().unwrap_or("");
+    let default = t.root["Parameters"]["ReportSchedule"]["Default"]
+        .as_str()
+        .unwrap_or("");
     let fields: Vec<&str> = default
         .strip_prefix("cron(")
         .and_then(|s| s.strip_suffix(')'))
@@ -627,14 +851,29 @@ fn check_schedule(t: &Template) -> Problems {
         .unwrap_or_default();
     require!(
         problems,
-        fields.len() == 6 && fields[2] == "?" && fields[3] == "*" && !fields[4].contains([',', '-', '*']),
+        fields.len() == 6
+            && fields[2] == "?"
+            && fields[3] == "*"
+            && !fields[4].contains([',', '-', '*']),
         "ReportSchedule: weekly by default (one day of the week), not {default}"
     );
     let schedule = t.properties("ReportRunSchedule");
-    require!(problems, schedule["ScheduleExpression"] == reference("ReportSchedule"), "schedule expression");
+    require!(
+        problems,
+        schedule["ScheduleExpression"] == reference("ReportSchedule"),
+        "schedule expression"
+    );
     let target = &schedule["Target"];
-    require!(problems, target["Arn"] == get_att("ReportFunction", "Arn"), "the schedule runs ReportFunction");
-    require!(problems, target["RoleArn"] == get_att("SchedulerRole", "Arn"), "the schedule uses SchedulerRole");
+    require!(
+        problems,
+        target["Arn"] == get_att("ReportFunction", "Arn"),
+        "the schedule runs ReportFunction"
+    );
+    require!(
+        problems,
+        target["RoleArn"] == get_att("SchedulerRole", "Arn"),
+        "the schedule uses SchedulerRole"
+    );
     require!(
         problems,
         target["DeadLetterConfig"]["Arn"] == get_att("ReportDeadLetterQueue", "Arn"),
@@ -642,7 +881,9 @@ fn check_schedule(t: &Template) -> Problems {
     );
     require!(
         problems,
-        target["RetryPolicy"]["MaximumRetryAttempts"].as_u64().is_some_and(|n| n >= 1),
+        target["RetryPolicy"]["MaximumRetryAttempts"]
+            .as_u64()
+            .is_some_and(|n| n >= 1),
         "the schedule retries"
     );
     let report = t.properties("ReportFunction");
@@ -651,7 +892,11 @@ fn check_schedule(t: &Template) -> Problems {
         report["DeadLetterQueue"]["TargetArn"] == get_att("ReportDeadLetterQueue", "Arn"),
         "failed report runs go to the dead-letter queue"
     );
-    require!(problems, report["ReservedConcurrentExecutions"] == 1, "one report run at a time");
+    require!(
+        problems,
+        report["ReservedConcurrentExecutions"] == 1,
+        "one report run at a time"
+    );
     problems
 }
 
@@ -676,14 +921,18 @@ fn check_alarms(t: &Template) -> Problems {
                 problems,
                 alarms.iter().any(|a| a["Namespace"] == "AWS/Lambda"
                     && a["MetricName"] == metric
-                    && a["Dimensions"] == json!([{ "Name": "FunctionName", "Value": reference(f.id) }])),
+                    && a["Dimensions"]
+                        == json!([{ "Name": "FunctionName", "Value": reference(f.id) }])),
                 "{}: no {metric} alarm",
                 f.id
             );
         }
     }
     // One SystemErrors alarm per table, over exactly the operations some role may call on it.
-    let granted: Vec<Grant> = FUNCTIONS.iter().flat_map(|f| grants_of(t, f.role).0).collect();
+    let granted: Vec<Grant> = FUNCTIONS
+        .iter()
+        .flat_map(|f| grants_of(t, f.role).0)
+        .collect();
     for (table, _) in TABLES {
         let operations: BTreeSet<String> = granted
             .iter()
@@ -697,7 +946,9 @@ fn check_alarms(t: &Template) -> Problems {
                 as_list(&a["Metrics"])
                     .iter()
                     .map(|m| &m["MetricStat"]["Metric"])
-                    .filter(|m| m["Namespace"] == "AWS/DynamoDB" && m["MetricName"] == "SystemErrors")
+                    .filter(|m| {
+                        m["Namespace"] == "AWS/DynamoDB" && m["MetricName"] == "SystemErrors"
+                    })
                     .filter(|m| as_list(&m["Dimensions"]).contains(&on_table))
                     .flat_map(|m| as_list(&m["Dimensions"]))
                     .filter(|d| d["Name"] == "Operation")
@@ -805,36 +1056,48 @@ fn each_check_catches_its_kind_of_drift() {
     type Break = fn(&mut Value);
     let cases: Vec<(&str, Check, Break)> = vec![
         ("a key attribute renamed", check_tables, |v| {
-            v["Resources"]["ControlTable"]["Properties"]["KeySchema"][1]["AttributeName"] = json!("sort");
+            v["Resources"]["ControlTable"]["Properties"]["KeySchema"][1]["AttributeName"] =
+                json!("sort");
         }),
         ("TTL switched off", check_tables, |v| {
-            v["Resources"]["ControlTable"]["Properties"]["TimeToLiveSpecification"]["Enabled"] = json!(false);
+            v["Resources"]["ControlTable"]["Properties"]["TimeToLiveSpecification"]["Enabled"] =
+                json!(false);
         }),
-        ("responses may be deleted with the stack", check_tables, |v| {
-            v["Resources"]["ResponsesTable"]["DeletionPolicy"] = json!("Delete");
-        }),
-        ("a variable the code reads is not set", check_environment, |v| {
-            v["Resources"]["IngestFunction"]["Properties"]["Environment"]["Variables"]
-                .as_object_mut()
-                .unwrap()
-                .remove("CONTROL_TABLE");
-        }),
+        (
+            "responses may be deleted with the stack",
+            check_tables,
+            |v| {
+                v["Resources"]["ResponsesTable"]["DeletionPolicy"] = json!("Delete");
+            },
+        ),
+        (
+            "a variable the code reads is not set",
+            check_environment,
+            |v| {
+                v["Resources"]["IngestFunction"]["Properties"]["Environment"]["Variables"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("CONTROL_TABLE");
+            },
+        ),
         ("a variable no code reads is set", check_environment, |v| {
-            v["Resources"]["PublishFunction"]["Properties"]["Environment"]["Variables"]["UNUSED_SETTING"] = json!("1");
+            v["Resources"]["PublishFunction"]["Properties"]["Environment"]["Variables"]["UNUSED_SETTING"] =
+                json!("1");
         }),
         ("an action the code never calls", check_grants, |v| {
-            let statements = &mut v["Resources"]["IngestRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"];
+            let statements = &mut v["Resources"]["IngestRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+                ["Statement"];
             statements.as_array_mut().unwrap().push(json!({
                 "Effect": "Allow", "Action": "dynamodb:DeleteItem", "Resource": get_att("ResponsesTable", "Arn")
             }));
         }),
         ("an action on every resource", check_grants, |v| {
-            v["Resources"]["PublishRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][1]["Resource"] =
-                json!("*");
+            v["Resources"]["PublishRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+                [1]["Resource"] = json!("*");
         }),
         ("an action the code needs is missing", check_grants, |v| {
-            v["Resources"]["ReportRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][1]["Action"] =
-                json!("dynamodb:Query");
+            v["Resources"]["ReportRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+                [1]["Action"] = json!("dynamodb:Query");
         }),
         ("a managed policy", check_grants, |v| {
             v["Resources"]["IngestRole"]["Properties"]["ManagedPolicyArns"] =
@@ -846,23 +1109,31 @@ fn each_check_catches_its_kind_of_drift() {
             });
         }),
         ("a route the Router serves is missing", check_routes, |v| {
-            v["Resources"]["IngestFunction"]["Properties"]["Events"].as_object_mut().unwrap().remove("SubmitResponse");
+            v["Resources"]["IngestFunction"]["Properties"]["Events"]
+                .as_object_mut()
+                .unwrap()
+                .remove("SubmitResponse");
         }),
         ("an x86 build", check_functions, |v| {
             v["Resources"]["PublishFunction"]["Properties"]["Architectures"] = json!(["x86_64"]);
         }),
-        ("a function without reserved concurrency", check_functions, |v| {
-            v["Resources"]["IngestFunction"]["Properties"]
-                .as_object_mut()
-                .unwrap()
-                .remove("ReservedConcurrentExecutions");
-        }),
+        (
+            "a function without reserved concurrency",
+            check_functions,
+            |v| {
+                v["Resources"]["IngestFunction"]["Properties"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("ReservedConcurrentExecutions");
+            },
+        ),
         ("the source IP in the access log", check_api, |v| {
             v["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]["Format"] =
                 json!(r#"{"ip":"$context.identity.sourceIp","status":"$context.status"}"#);
         }),
         ("CORS on every route", check_api, |v| {
-            v["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"] = json!({ "AllowOrigins": ["*"] });
+            v["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"] =
+                json!({ "AllowOrigins": ["*"] });
         }),
         ("the secret as a parameter value", check_secret, |v| {
             v["Parameters"]["Secret"] = json!({ "Type": "String", "NoEcho": true });
@@ -878,8 +1149,8 @@ fn each_check_catches_its_kind_of_drift() {
                 json!(false);
         }),
         ("TLS no longer required", check_bucket, |v| {
-            v["Resources"]["ReleasesBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]["Condition"] =
-                json!({});
+            v["Resources"]["ReleasesBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+                [0]["Condition"] = json!({});
         }),
         ("a daily schedule", check_schedule, |v| {
             v["Parameters"]["ReportSchedule"]["Default"] = json!("cron(0 6 * * ? *)");
@@ -890,24 +1161,35 @@ fn each_check_catches_its_kind_of_drift() {
                 .unwrap()
                 .remove("DeadLetterConfig");
         }),
-        ("an operation left out of the SystemErrors alarm", check_alarms, |v| {
-            v["Resources"]["ControlSystemErrorsAlarm"]["Properties"]["Metrics"]
-                .as_array_mut()
-                .unwrap()
-                .pop();
-        }),
+        (
+            "an operation left out of the SystemErrors alarm",
+            check_alarms,
+            |v| {
+                v["Resources"]["ControlSystemErrorsAlarm"]["Properties"]["Metrics"]
+                    .as_array_mut()
+                    .unwrap()
+                    .pop();
+            },
+        ),
         ("no throttle alarm", check_alarms, |v| {
-            v["Resources"].as_object_mut().unwrap().remove("PublishThrottlesAlarm");
+            v["Resources"]
+                .as_object_mut()
+                .unwrap()
+                .remove("PublishThrottlesAlarm");
         }),
         ("a skip without a reason", check_skips, |v| {
-            v["Resources"]["ReleasesBucket"]["Metadata"]["checkov"]["skip"][0]["comment"] = json!("not needed");
+            v["Resources"]["ReleasesBucket"]["Metadata"]["checkov"]["skip"][0]["comment"] =
+                json!("not needed");
         }),
     ];
     let pristine = Template::load();
     for (what, check, break_it) in cases {
         let mut broken = pristine.clone();
         break_it(&mut broken.root);
-        assert!(!check(&broken).is_empty(), "the check did not notice: {what}");
+        assert!(
+            !check(&broken).is_empty(),
+            "the check did not notice: {what}"
+        );
     }
 }
 
@@ -917,12 +1199,24 @@ fn the_source_scans_see_known_facts() {
     let root = workspace_root();
     let index = code::EnvIndex::build(&[root.join("core/src"), root.join("cli/src")]);
     let read = index.reads_under(&root.join("cli/src"));
-    for name in ["CANVASS_SECRET", "CANVASS_DATA", "CANVASS_SURVEYS", "CANVASS_LOG", "CANVASS_LOG_FORMAT"] {
-        assert!(read.contains(name), "the cli reads {name}; the scan found {read:?}");
+    for name in [
+        "CANVASS_SECRET",
+        "CANVASS_DATA",
+        "CANVASS_SURVEYS",
+        "CANVASS_LOG",
+        "CANVASS_LOG_FORMAT",
+    ] {
+        assert!(
+            read.contains(name),
+            "the cli reads {name}; the scan found {read:?}"
+        );
     }
     let responses = code::sdk_calls_by_fn(&root.join(RESPONSES_ADAPTER));
     assert!(responses["put_if_absent"].contains("put_item"));
-    assert!(responses["list"].contains("scan"), "list → scan_segment → scan");
+    assert!(
+        responses["list"].contains("scan"),
+        "list → scan_segment → scan"
+    );
     let routes = code::routes_under(&root.join("functions/ingest/src"));
     assert!(routes.contains(&("POST".into(), "/surveys/{survey_id}/responses".into())));
 }

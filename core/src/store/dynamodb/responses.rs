@@ -226,9 +226,7 @@ mod tests {
 
     #[test]
     fn malformed_items_name_the_item_and_the_attribute() {
-        let problem = |mut pairs: Vec<(&'static str, AttributeValue)>| match listed(item(
-            &pairs.drain(..).collect::<Vec<_>>(),
-        )) {
+        let problem = |pairs: Vec<(&'static str, AttributeValue)>| match listed(item(&pairs)) {
             Listed::Malformed {
                 response_id,
                 problem,

@@ -147,11 +147,7 @@ pub async fn thanks(
         lang,
         t.thanks_title,
         vec![t.thanks_body, t.thanks_privacy],
-        Switch::links(
-            &survey.languages,
-            lang,
-            &format!("/s/{survey_id}/thanks"),
-        ),
+        Switch::links(&survey.languages, lang, &format!("/s/{survey_id}/thanks")),
     );
     page.success = true;
     html(StatusCode::OK, lang, page.render())

@@ -98,7 +98,10 @@ impl Answering<'_> {
         if self.mode == Mode::One || page == 0 {
             return (0, Answers::new());
         }
-        match self.pages.validate_through(self.survey, page - 1, &self.raw) {
+        match self
+            .pages
+            .validate_through(self.survey, page - 1, &self.raw)
+        {
             Ok(answers) => (page, answers),
             Err(errors) => {
                 let first = self.first_page_with(&errors).unwrap_or(0).min(page - 1);

@@ -253,11 +253,7 @@ impl<'a> FormState<'a> {
                 carry(&mut hidden_fields, &q.id, self.carried.get(&q.id));
             }
         }
-        let mut switch = Switch::links(
-            &survey.languages,
-            self.lang,
-            &format!("/s/{}", survey.id),
-        );
+        let mut switch = Switch::links(&survey.languages, self.lang, &format!("/s/{}", survey.id));
         if self.after_post {
             let mut carried = Vec::new();
             machinery(&mut carried);
@@ -357,7 +353,11 @@ impl<'a> FormState<'a> {
                 .map_or_else(|| format!("q-{}", q.id), |o: &OptionView| o.dom_id.clone()),
             _ => format!("q-{}", q.id),
         };
-        let hint = q.help.as_ref().map(|h| h.get(lang)).filter(|h| !h.is_empty());
+        let hint = q
+            .help
+            .as_ref()
+            .map(|h| h.get(lang))
+            .filter(|h| !h.is_empty());
         let error = self
             .errors
             .get(&q.id)

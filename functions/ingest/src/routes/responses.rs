@@ -47,7 +47,15 @@ pub async fn submit(
             }
         }
         Some("application/x-www-form-urlencoded") => {
-            form::post::submit(&state, &survey_id, q.lang.as_deref(), &headers, source, body).await
+            form::post::submit(
+                &state,
+                &survey_id,
+                q.lang.as_deref(),
+                &headers,
+                source,
+                body,
+            )
+            .await
         }
         other => AppError::UnsupportedMediaType(other.unwrap_or("no Content-Type").to_owned())
             .into_response(),

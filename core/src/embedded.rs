@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use canvass_core::catalog::Catalog;
-use canvass_core::check::{self, Problem};
+use crate::catalog::Catalog;
+use crate::check::{self, Problem};
 
 include!(concat!(env!("OUT_DIR"), "/embedded_surveys.rs"));
 
@@ -31,7 +31,7 @@ mod tests {
     use super::*;
 
     fn surveys_dir() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../surveys")
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../surveys")
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Compiles the surveys folder into the crate (read by `deployed::embedded`): a Lambda has
+//! With the `embedded-surveys` feature, compiles the surveys folder into the crate (read by
+//! `canvass_core::embedded`): a Lambda has
 //! no surveys folder on disk, and a deployed function must serve exactly the surveys it was
 //! built and checked with. Picks the same files `canvass check` reads: `lock.toml` and every
 //! `*.toml` one folder down.
@@ -7,8 +8,12 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    if std::env::var_os("CARGO_FEATURE_EMBEDDED_SURVEYS").is_none() {
+        return;
+    }
     let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
-    let surveys = Path::new(&manifest).join("../../surveys");
+    let surveys = Path::new(&manifest).join("../surveys");
     // A folder here is watched recursively: adding or editing any survey file rebuilds.
     println!("cargo:rerun-if-changed={}", surveys.display());
     let surveys = surveys.canonicalize().expect("the surveys folder exists");
