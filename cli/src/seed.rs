@@ -136,12 +136,10 @@ impl<'a> Generator<'a> {
                 continue;
             }
             let answer = self.answer(question, group, &answers);
-            if group == 0 {
-                if let (Kind::SingleChoice { options }, AnswerValue::Choice(c)) =
-                    (&question.kind, &answer)
-                {
-                    group = 1 + options.iter().position(|o| &o.id == c).unwrap_or(0);
-                }
+            if let (0, Kind::SingleChoice { options }, AnswerValue::Choice(c)) =
+                (group, &question.kind, &answer)
+            {
+                group = 1 + options.iter().position(|o| &o.id == c).unwrap_or(0);
             }
             answers.insert(question.id.clone(), answer);
         }

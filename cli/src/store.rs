@@ -102,7 +102,7 @@ mod tests {
             "dynamodb://nohost"
                 .parse::<StoreChoice>()
                 .unwrap_err()
-                .contains("HOST")
+                .contains("not a DynamoDB address")
         );
     }
 }

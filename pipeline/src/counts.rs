@@ -229,13 +229,11 @@ pub fn count(
     Ok(out)
 }
 
+/// `(wave, group, slot, count)` rows.
+type GridRows = Vec<(i32, Option<usize>, usize, u64)>;
+
 /// `(wave, group, slot, count)` of question `qi` grouped by the question `by`.
-fn grid(
-    lf: &LazyFrame,
-    spec: &Spec,
-    by: &str,
-    qi: usize,
-) -> Result<Vec<(i32, Option<usize>, usize, u64)>, PipelineError> {
+fn grid(lf: &LazyFrame, spec: &Spec, by: &str, qi: usize) -> Result<GridRows, PipelineError> {
     let q = &spec.questions[qi];
     let name = q.id.as_str();
     let (lf, key) = match q.kind {

@@ -117,15 +117,6 @@ pub fn protect(model: &Model, k: u64, prior: &Prior) -> Result<Protection, Pipel
         for &(failing, range) in &outcome.failures {
             match neighbour(model, k, &locked, &suppressed, &index, failing) {
                 Some(c) => {
-                    if std::env::var("DBG").is_ok() {
-                        eprintln!(
-                            "NEIGHBOUR picks {:?} (v {}) for failing {:?} range {:?}",
-                            model.cells[model.classes[c].cells[0]].key,
-                            model.classes[c].value,
-                            model.cells[model.classes[failing].cells[0]].key,
-                            range
-                        );
-                    }
                     suppressed[c] = true;
                     progress = true;
                 }
@@ -153,11 +144,12 @@ fn complete(model: &Model, k: u64, locked: &[bool], suppressed: &mut [bool]) {
         let mut changed = false;
         // A row whose n is hidden hides its counts.
         for cell in &model.cells {
-            if let Some(d) = cell.denominator {
-                if suppressed[d] && !suppressed[cell.class] {
-                    suppressed[cell.class] = true;
-                    changed = true;
-                }
+            if let Some(d) = cell.denominator
+                && suppressed[d]
+                && !suppressed[cell.class]
+            {
+                suppressed[cell.class] = true;
+                changed = true;
             }
         }
         let zero = publicly_zero(model, suppressed);
@@ -180,22 +172,11 @@ fn complete(model: &Model, k: u64, locked: &[bool], suppressed: &mut [bool]) {
             if !exposed {
                 continue;
             }
-            let candidates = rel.parts.iter().copied().chain(std::iter::once(rel.total));
-            if let Some(c) = choose(model, k, locked, suppressed, candidates) {
-                if std::env::var("DBG").is_ok() && model.classes[c].value > 500 {
-                    eprintln!(
-                        "COMPLETE picks {:?} for relation total {:?} hidden {:?}",
-                        model.cells[model.classes[c].cells[0]].key,
-                        model.cells[model.classes[rel.total].cells[0]].key,
-                        hidden
-                            .iter()
-                            .map(|&h| (
-                                model.classes[h].value,
-                                model.cells[model.classes[h].cells[0]].key.clone()
-                            ))
-                            .collect::<Vec<_>>()
-                    );
-                }
+            // A part rather than the total: hiding a total (a group's size) would hide
+            // every row that repeats it.
+            let pick = choose(model, k, locked, suppressed, rel.parts.iter().copied())
+                .or_else(|| choose(model, k, locked, suppressed, std::iter::once(rel.total)));
+            if let Some(c) = pick {
                 suppressed[c] = true;
                 changed = true;
             }
@@ -243,33 +224,39 @@ fn neighbour(
     index: &[Vec<usize>],
     failing: usize,
 ) -> Option<usize> {
-    let mut frontier = vec![failing];
-    let mut seen = vec![false; model.classes.len()];
-    seen[failing] = true;
-    for _ in 0..4 {
-        let mut next = Vec::new();
-        let mut candidates = Vec::new();
-        for &c in &frontier {
-            for &r in &index[c] {
-                let rel = &model.relations[r];
-                for m in rel.parts.iter().copied().chain(std::iter::once(rel.total)) {
-                    if !seen[m] {
+    // Parts anywhere within reach first, totals only when no part is left.
+    for allow_totals in [false, true] {
+        let mut frontier = vec![failing];
+        let mut seen = vec![false; model.classes.len()];
+        seen[failing] = true;
+        for _ in 0..4 {
+            let mut next = Vec::new();
+            let mut candidates = Vec::new();
+            for &c in &frontier {
+                for &r in &index[c] {
+                    let rel = &model.relations[r];
+                    let members = rel.parts.iter().map(|&p| (p, false));
+                    for (m, is_total) in members.chain(std::iter::once((rel.total, true))) {
+                        if seen[m] {
+                            continue;
+                        }
                         seen[m] = true;
-                        candidates.push(m);
                         if suppressed[m] {
                             next.push(m);
+                        } else if allow_totals || !is_total {
+                            candidates.push(m);
                         }
                     }
                 }
             }
+            if let Some(c) = choose(model, k, locked, suppressed, candidates.into_iter()) {
+                return Some(c);
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
         }
-        if let Some(c) = choose(model, k, locked, suppressed, candidates.into_iter()) {
-            return Some(c);
-        }
-        if next.is_empty() {
-            return None;
-        }
-        frontier = next;
     }
     None
 }

@@ -761,18 +761,19 @@ impl Model {
                     parts: (0..all).map(|gi| answer_n[&(gi, q)]).collect(),
                 });
             }
-            if let Some(cond) = &spec.questions[q].show_if {
-                if b.exactly_when_shown[0][q] && answer_n.contains_key(&(0, cond.parent)) {
-                    for gi in 0..=all {
-                        relations.push(Relation {
-                            total: answer_n[&(gi, q)],
-                            parts: cond
-                                .any_of
-                                .iter()
-                                .map(|&o| answer_count[&(gi, cond.parent, o)])
-                                .collect(),
-                        });
-                    }
+            if let Some(cond) = &spec.questions[q].show_if
+                && b.exactly_when_shown[0][q]
+                && answer_n.contains_key(&(0, cond.parent))
+            {
+                for gi in 0..=all {
+                    relations.push(Relation {
+                        total: answer_n[&(gi, q)],
+                        parts: cond
+                            .any_of
+                            .iter()
+                            .map(|&o| answer_count[&(gi, cond.parent, o)])
+                            .collect(),
+                    });
                 }
             }
         }
@@ -783,18 +784,19 @@ impl Model {
                     parts: (0..all).map(|gi| numeric_n[&(gi, q)]).collect(),
                 });
             }
-            if let Some(cond) = &spec.questions[q].show_if {
-                if b.exactly_when_shown[0][q] && answer_n.contains_key(&(0, cond.parent)) {
-                    for gi in 0..=all {
-                        relations.push(Relation {
-                            total: numeric_n[&(gi, q)],
-                            parts: cond
-                                .any_of
-                                .iter()
-                                .map(|&o| answer_count[&(gi, cond.parent, o)])
-                                .collect(),
-                        });
-                    }
+            if let Some(cond) = &spec.questions[q].show_if
+                && b.exactly_when_shown[0][q]
+                && answer_n.contains_key(&(0, cond.parent))
+            {
+                for gi in 0..=all {
+                    relations.push(Relation {
+                        total: numeric_n[&(gi, q)],
+                        parts: cond
+                            .any_of
+                            .iter()
+                            .map(|&o| answer_count[&(gi, cond.parent, o)])
+                            .collect(),
+                    });
                 }
             }
         }
@@ -816,6 +818,31 @@ impl Model {
                         .among
                         .iter()
                         .map(|&o| answer_count[&(gi, q, o)])
+                        .collect(),
+                });
+                // The complements: n = count + the other answers it is taken among, and
+                // everyone who answered = n + the answers it leaves out.
+                relations.push(Relation {
+                    total: n,
+                    parts: std::iter::once(c)
+                        .chain(
+                            indicator
+                                .among
+                                .iter()
+                                .filter(|o| !indicator.counts.contains(o))
+                                .map(|&o| answer_count[&(gi, q, o)]),
+                        )
+                        .collect(),
+                });
+                let options = spec.questions[q].options.len();
+                relations.push(Relation {
+                    total: answer_n[&(gi, q)],
+                    parts: std::iter::once(n)
+                        .chain(
+                            (0..options)
+                                .filter(|o| !indicator.among.contains(o))
+                                .map(|o| answer_count[&(gi, q, o)]),
+                        )
                         .collect(),
                 });
             }

@@ -229,11 +229,11 @@ proptest! {
         for (i, r) in records.iter_mut().enumerate() {
             let p = PLATFORMS[i % platforms];
             r.answers.insert("main_platform".into(), AnswerValue::Choice(p.to_owned()));
-            if let Some(AnswerValue::Choices(list)) = r.answers.get_mut("platforms") {
-                if !list.iter().any(|x| x == p) {
-                    list.push(p.to_owned());
-                    list.sort_by_key(|x| PLATFORMS.iter().position(|o| o == x));
-                }
+            if let Some(AnswerValue::Choices(list)) = r.answers.get_mut("platforms")
+                && !list.iter().any(|x| x == p)
+            {
+                list.push(p.to_owned());
+                list.sort_by_key(|x| PLATFORMS.iter().position(|o| o == x));
             }
         }
         let run = run_records(&records, &Prior::new()).unwrap();

@@ -197,6 +197,18 @@ impl Browser {
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
+    /// Clicks something that loads a new page (a link, a submit button) and waits until the
+    /// old page is gone, so that nothing is read from it by mistake.
+    pub async fn click_to_leave(&self, css: &str) {
+        let old = self.client.find(Locator::Css("html")).await.unwrap();
+        self.click(css).await;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while old.tag_name().await.is_ok() {
+            assert!(Instant::now() < deadline, "clicking {css} loaded no page");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn type_into(&self, css: &str, text: &str) {
         let field = self.client.find(Locator::Css(css)).await.unwrap();
         field.clear().await.unwrap();

@@ -68,7 +68,8 @@ async fn open(b: &Browser, base: &str, words: Words) {
         .await;
     assert_eq!(b.attr("html", "lang").await.as_deref(), Some("en"));
     if words.lang != "en" {
-        b.click(&format!("nav a[hreflang='{}']", words.lang)).await;
+        b.click_to_leave(&format!("nav a[hreflang='{}']", words.lang))
+            .await;
         b.wait_for_title(|t| t.starts_with(words.title_starts))
             .await;
     }
@@ -103,7 +104,8 @@ async fn answer_part_three(b: &Browser, with_fee_impact: bool) {
 }
 
 async fn send(b: &Browser) {
-    b.click("#survey .actions button:not([name])").await;
+    b.click_to_leave("#survey .actions button:not([name])")
+        .await;
 }
 
 /// The error summary has the focus, is announced, and names the problem in words.

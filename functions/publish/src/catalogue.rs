@@ -257,12 +257,13 @@ async fn platform_labels(
             .deserialize::<BTreeMap<String, String>>()
             .flatten()
         {
-            if record.get("question_id").map(String::as_str) == Some("platforms") {
-                if let (Some(id), Some(label)) =
-                    (record.get("option_id"), record.get("option_label"))
-                {
-                    labels.entry(id.clone()).or_insert_with(|| label.clone());
-                }
+            let is_platform = record.get("question_id").map(String::as_str) == Some("platforms");
+            if let (true, Some(id), Some(label)) = (
+                is_platform,
+                record.get("option_id"),
+                record.get("option_label"),
+            ) {
+                labels.entry(id.clone()).or_insert_with(|| label.clone());
             }
         }
     }

@@ -76,10 +76,9 @@ pub fn chart(title: &str, subtitle: &str, bars: &[Bar], k: u64) -> String {
         let y = TOP + ROW * i as f64;
         let mid = y + ROW / 2.0;
         let weight = if i == 0 { "700" } else { "400" };
-        let _ = write!(
+        let _ = writeln!(
             s,
-            r##"<text x="{LABEL_RIGHT}" y="{ty:.1}" font-size="15" font-weight="{weight}" fill="#1a1a1a" text-anchor="end">{label}</text>
-"##,
+            r##"<text x="{LABEL_RIGHT}" y="{ty:.1}" font-size="15" font-weight="{weight}" fill="#1a1a1a" text-anchor="end">{label}</text>"##,
             ty = mid + 5.0,
             label = escape(&bar.label),
         );
@@ -90,18 +89,16 @@ pub fn chart(title: &str, subtitle: &str, bars: &[Bar], k: u64) -> String {
                 } else {
                     "#2f5f93"
                 };
-                let _ = write!(
+                let _ = writeln!(
                     s,
-                    r##"<rect x="{PLOT_LEFT}" y="{ry:.1}" width="{w:.1}" height="16" fill="{fill}"/>
-"##,
+                    r##"<rect x="{PLOT_LEFT}" y="{ry:.1}" width="{w:.1}" height="16" fill="{fill}"/>"##,
                     ry = mid - 8.0,
                     w = x(share) - PLOT_LEFT,
                 );
                 if let Some((lo, hi)) = bar.ci {
-                    let _ = write!(
+                    let _ = writeln!(
                         s,
-                        r##"<path d="M{x1:.1} {m:.1}H{x2:.1}M{x1:.1} {a:.1}V{b:.1}M{x2:.1} {a:.1}V{b:.1}" stroke="#1a1a1a" stroke-width="2" fill="none"/>
-"##,
+                        r##"<path d="M{x1:.1} {m:.1}H{x2:.1}M{x1:.1} {a:.1}V{b:.1}M{x2:.1} {a:.1}V{b:.1}" stroke="#1a1a1a" stroke-width="2" fill="none"/>"##,
                         x1 = x(lo),
                         x2 = x(hi),
                         m = mid,
@@ -110,28 +107,25 @@ pub fn chart(title: &str, subtitle: &str, bars: &[Bar], k: u64) -> String {
                     );
                 }
                 let mark = if status == LOW_RELIABILITY { "*" } else { "" };
-                let _ = write!(
+                let _ = writeln!(
                     s,
-                    r##"<text x="{tx}" y="{ty:.1}" font-size="15" fill="#1a1a1a" text-anchor="end">{pct:.0}%{mark}</text>
-"##,
+                    r##"<text x="{tx}" y="{ty:.1}" font-size="15" fill="#1a1a1a" text-anchor="end">{pct:.0}%{mark}</text>"##,
                     tx = WIDTH - 10.0,
                     ty = mid + 5.0,
                     pct = share * 100.0,
                 );
             }
             (None, SUPPRESSED) => {
-                let _ = write!(
+                let _ = writeln!(
                     s,
-                    r##"<text x="{PLOT_LEFT}" y="{ty:.1}" font-size="14" font-style="italic" fill="#666666">withheld to protect respondents</text>
-"##,
+                    r##"<text x="{PLOT_LEFT}" y="{ty:.1}" font-size="14" font-style="italic" fill="#666666">withheld to protect respondents</text>"##,
                     ty = mid + 5.0,
                 );
             }
             (None, _) => {
-                let _ = write!(
+                let _ = writeln!(
                     s,
-                    r##"<text x="{PLOT_LEFT}" y="{ty:.1}" font-size="14" font-style="italic" fill="#666666">no respondents</text>
-"##,
+                    r##"<text x="{PLOT_LEFT}" y="{ty:.1}" font-size="14" font-style="italic" fill="#666666">no respondents</text>"##,
                     ty = mid + 5.0,
                 );
             }
