@@ -138,16 +138,26 @@ where
             quality.excluded()
         )));
     };
-    let frame = frame::build(&spec, &columns)?;
-    drop(columns);
     let prior = prior::load(releases, &spec, last).await?;
-    let release = release::build(&spec, &frame, &waves, &quality, &prior, progress)?;
+    // The polars work runs on a plain thread: inside an async runtime polars would need a
+    // multi-threaded one (it calls `block_in_place`), and a Lambda or a test may not have it.
+    let (release, responses) = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let frame = frame::build(&spec, &columns)?;
+                let release = release::build(&spec, &frame, &waves, &quality, &prior, progress)?;
+                Ok::<_, PipelineError>((release, frame.height() as u64))
+            })
+            .join()
+            .map_err(|_| PipelineError::Inconsistent("the table builder panicked".into()))?
+    })?;
+    drop(columns);
     let files = release.files.len();
     let published = releases.publish(&release).await?;
     Ok(Outcome::Released {
         release_id: release.id,
         files,
         new: published == Published::New,
-        responses: frame.height() as u64,
+        responses,
     })
 }

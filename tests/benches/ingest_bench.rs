@@ -491,6 +491,12 @@ async fn cold_start() -> (f64, f64, f64, f64) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    // `cargo test --all-targets` (make test) also runs bench targets, without `--bench`: the
+    // measurements belong to `make bench` only.
+    if !std::env::args().any(|arg| arg == "--bench") {
+        println!("ingest_bench: measurements run under `cargo bench` (make bench) only");
+        return;
+    }
     println!("## Ingest (`scripts/bench-ingest.sh`)\n");
     let (p50, p99) = handler_cost().await;
     println!(
