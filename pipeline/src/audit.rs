@@ -96,6 +96,45 @@ pub fn audit(model: &Model, known: &[Known], k: u64) -> Result<AuditOutcome, Pip
     // any of them is a value it can take, so many ranges are proven wide enough without
     // a solve of their own. Pieces are independent: deltas in different pieces add up.
     let mut points: BTreeMap<usize, Vec<Vec<(usize, f64)>>> = BTreeMap::new();
+    // Seed every piece with a few extreme points at once: push all protected numbers up
+    // together, down together, and in a few fixed mixed directions. Most ranges are then
+    // already seen to be k wide, and only the rest need an LP of their own.
+    let mut objectives: BTreeMap<usize, BTreeMap<usize, i64>> = BTreeMap::new();
+    for (ci, class) in model.classes.iter().enumerate() {
+        if known[ci] != Known::Protected {
+            continue;
+        }
+        let (free, _) = substitute(&class.expr, 0, &fixed);
+        for (a, c) in free {
+            let root = find(&mut parent, a);
+            *objectives.entry(root).or_default().entry(a).or_default() += c;
+        }
+    }
+    for (root, weights) in &objectives {
+        let rows = pieces.get(root).map(Vec::as_slice).unwrap_or(&[]);
+        for direction in 0..6u64 {
+            let terms: LinExpr = weights
+                .iter()
+                .filter(|&(_, &c)| c != 0)
+                .map(|(&a, &c)| {
+                    // Directions 0 and 1: all up, all down; then fixed pseudo-random signs.
+                    let mixed = (a as u64 ^ (direction * 0x9E37_79B9)).count_ones() % 2 == 0;
+                    let sign = match direction {
+                        0 => 1,
+                        1 => -1,
+                        _ if mixed => 1,
+                        _ => -1,
+                    };
+                    (a, sign * c.signum())
+                })
+                .collect();
+            if terms.is_empty() {
+                continue;
+            }
+            let (_, point) = solve(&terms, rows, &residual, true)?;
+            points.entry(*root).or_default().extend(point);
+        }
+    }
     for (ci, class) in model.classes.iter().enumerate() {
         if known[ci] != Known::Protected {
             continue;
