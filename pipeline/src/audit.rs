@@ -118,7 +118,9 @@ pub fn audit(model: &Model, known: &[Known], k: u64) -> Result<AuditOutcome, Pip
                 .filter(|&(_, &c)| c != 0)
                 .map(|(&a, &c)| {
                     // Directions 0 and 1: all up, all down; then fixed pseudo-random signs.
-                    let mixed = (a as u64 ^ (direction * 0x9E37_79B9)).count_ones() % 2 == 0;
+                    let mixed = (a as u64 ^ (direction * 0x9E37_79B9))
+                        .count_ones()
+                        .is_multiple_of(2);
                     let sign = match direction {
                         0 => 1,
                         1 => -1,
