@@ -16,7 +16,7 @@ fn options(as_of: time::Date) -> Options {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_release_is_written_once_and_rewritten_identically() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("canvass.db")).unwrap();
@@ -95,7 +95,7 @@ async fn a_release_is_written_once_and_rewritten_identically() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_release_without_responses_or_without_a_closed_wave() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("canvass.db")).unwrap();
@@ -128,7 +128,7 @@ async fn no_release_without_responses_or_without_a_closed_wave() {
     assert!(!dir.path().join("releases").exists());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_items_are_counted_not_mixed_in() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("canvass.db");
