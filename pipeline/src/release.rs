@@ -34,28 +34,12 @@ pub fn protect_waves(
     progress: &dyn Progress,
 ) -> Result<BTreeMap<i32, WaveResult>, PipelineError> {
     progress.stage("tables");
-    let t = std::time::Instant::now();
     let counted = counts::count(spec, frame, waves)?;
-    if std::env::var("TIMING").is_ok() {
-        eprintln!("TIMING counts {:?}", t.elapsed());
-    }
     progress.stage("disclosure control and audit");
     let mut results = BTreeMap::new();
     for (wave, counts) in counted {
-        let t = std::time::Instant::now();
         let model = Model::build(spec, &counts)?;
-        let t_model = t.elapsed();
         let protection = protect(&model, spec.k(), prior)?;
-        if std::env::var("TIMING").is_ok() {
-            eprintln!(
-                "TIMING wave {wave} model {t_model:?} protect {:?} rounds {} checked {} atoms {} classes {}",
-                t.elapsed(),
-                protection.rounds,
-                protection.audit.checked,
-                model.atoms.len(),
-                model.classes.len()
-            );
-        }
         tracing::info!(
             wave = %wave_label(spec, wave),
             primary = protection.primary_cells,
