@@ -13,4 +13,4 @@ if ! .tools/bench/bin/python -c "import duckdb, sys; sys.exit(duckdb.__version__
   .tools/bench/bin/pip install --quiet --disable-pip-version-check "duckdb==$DUCKDB_VERSION"
 fi
 cargo build --profile bench -p canvass-pipeline --example bench
-.tools/bench/bin/python scripts/bench/bench_pipeline.py "$TARGET/bench/examples/bench" "$WORK" ${ROWS:-1000000 5000000}
+.tools/bench/bin/python scripts/bench/bench_pipeline.py "$TARGET/release/examples/bench" "$WORK" ${ROWS:-1000000 5000000}

@@ -5,6 +5,12 @@ cd "$(dirname "$0")/.."
 mkdir -p .tools
 # (test dependencies are added here as the suites that need them arrive)
 
+# The read-only file system test (tests/tests/sqlite_faults.rs): an ext4 image on a loop device.
+if ! command -v mkfs.ext4 >/dev/null || ! command -v e2fsck >/dev/null || ! command -v losetup >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends e2fsprogs mount
+fi
+
 # The browser tests (tests/tests/browser_*.rs): Debian's Chromium and its WebDriver server.
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   apt-get update -qq

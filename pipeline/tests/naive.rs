@@ -219,7 +219,7 @@ fn check(run: &Run, records: &[ResponseRecord]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 8, .. ProptestConfig::default() })]
 
     #[test]
     fn tables_match_a_naive_count(seed in any::<u64>(), n in 30usize..400, platforms in 1usize..=14) {
