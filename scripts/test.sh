@@ -22,6 +22,11 @@ STOPS+=("scripts/dynamodb-local.sh stop '$DYNAMODB_STATE'; rm -rf '$DYNAMODB_STA
 CANVASS_TEST_DYNAMODB="$(scripts/dynamodb-local.sh start "$DYNAMODB_STATE" $$)"
 export CANVASS_TEST_DYNAMODB
 
+# Tests that drive the real `canvass` binary (dynamodb_serve, load_reconcile,
+# dynamodb_kill_under_load) find it in target/debug: `cargo test` builds a package's binaries
+# only for that package's own tests, so build it first (otherwise a clean clone fails and a
+# reused target folder runs a stale binary).
+cargo build -p canvass-cli --bin canvass
 cargo test --workspace --all-targets --no-fail-fast
 
 # The SAM template: cfn-lint, sam validate --lint, the SAM transform, checkov (offline).

@@ -124,11 +124,66 @@ impl DynamoLocal {
         let _ = child.wait();
     }
 
+    /// Kills the Java process with SIGKILL, as a crash or the OOM killer would (no shutdown,
+    /// no flush), and waits until it and its wrapper script are gone. `restart` brings it back.
+    pub fn kill_hard(&mut self) {
+        let Some(mut wrapper) = self.child.take() else {
+            return;
+        };
+        let java = java_child(wrapper.id()).unwrap_or_else(|| {
+            let _ = wrapper.kill();
+            panic!(
+                "DynamoDB Local's wrapper {} has no java child",
+                wrapper.id()
+            )
+        });
+        let status = Command::new("kill")
+            .args(["-KILL", &java.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -KILL {java}");
+        // The wrapper sees Java gone within half a second and exits, reaping it.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = wrapper.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = wrapper.kill();
+        let _ = wrapper.wait();
+    }
+
     /// Starts it again on the same port (and data folder, if any).
     pub async fn restart(&mut self) {
         self.stop();
         self.spawn().await;
     }
+}
+
+/// The `java` process whose parent is `parent`, found in /proc by parent pid.
+fn java_child(parent: u32) -> Option<u32> {
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid ...`; comm may hold spaces, so split after the last ')'.
+        let Some((head, tail)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let comm = head.split_once('(').map_or("", |(_, c)| c);
+        let ppid = tail
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(parent) && comm == "java" {
+            return Some(pid);
+        }
+    }
+    None
 }
 
 impl Drop for DynamoLocal {

@@ -5,4 +5,5 @@ pub mod browser;
 pub mod contract;
 pub mod dynamo;
 pub mod harness;
+pub mod load;
 pub mod s3;
