@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 DATA ?= data
 
-.PHONY: run demo test lint fmt check seed report bench lambdas clean infra-check deploy
+.PHONY: run demo test lint fmt check seed report bench fuzz lambdas clean infra-check deploy
 
 ## Build and start the whole pipeline locally on the embedded store (SQLite in ./data).
 run:
@@ -43,6 +43,12 @@ report:
 bench:
 	scripts/bench-pipeline.sh
 	scripts/bench-ingest.sh
+	scripts/bench-scan.sh
+	scripts/bench-load.sh
+
+## Fuzz the request-body and survey-file parsers, FUZZ_SECONDS (default 60) per target, on stable: docs/fuzzing.md.
+fuzz:
+	scripts/fuzz.sh
 
 ## Build the Lambda functions with cargo-lambda for provided.al2023 on arm64 (LAMBDA_ARCH=x86-64 for x86_64).
 lambdas:

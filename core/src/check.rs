@@ -145,7 +145,7 @@ pub fn build(path: &Path, file: &SurveyFile) -> Result<Survey, Vec<Problem>> {
                 format!("use one of: {}", MESSAGE_KEYS.join(", ")),
             );
         }
-        for lang in by_lang.keys() {
+        for (lang, text) in by_lang {
             if !languages.contains(lang) {
                 f.add(
                     None,
@@ -153,6 +153,14 @@ pub fn build(path: &Path, file: &SurveyFile) -> Result<Survey, Vec<Problem>> {
                         "`messages.{key}` has text in `{lang}`, which the survey does not offer"
                     ),
                     "remove it or add the language to `languages`",
+                );
+            }
+            // A blank override would replace the built-in message with nothing at all.
+            if text.trim().is_empty() {
+                f.add(
+                    None,
+                    format!("`messages.{key}` has blank `{lang}` text"),
+                    format!("write the message, or remove `{lang}` to keep the built-in one"),
                 );
             }
         }

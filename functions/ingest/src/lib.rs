@@ -24,6 +24,14 @@ use axum::routing::{get, post};
 pub use error::AppError;
 pub use state::{AppState, IngestConfig};
 
+/// The two request-body parsers of `POST /surveys/{id}/responses` on their own, for the fuzz
+/// targets (`fuzz/targets`, docs/fuzzing.md); the Router is the API, not these.
+#[doc(hidden)]
+pub mod parsers {
+    pub use crate::form::fields::{Posted, parse as form};
+    pub use crate::submission::{Answers, Body, parse as json};
+}
+
 /// Largest request body accepted, in bytes.
 pub const BODY_LIMIT: usize = 16 * 1024;
 

@@ -1,0 +1,4 @@
+//! `cargo fuzz run response_body`: the logic and its invariants are in canvass-fuzz-targets.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| canvass_fuzz_targets::response_body(data));
