@@ -17,7 +17,7 @@ use canvass_pipeline::model::{CellKind, Group};
 use canvass_pipeline::quality::DataQuality;
 use canvass_pipeline::release::{files, protect_waves};
 use canvass_pipeline::spec::QuestionKind;
-use canvass_pipeline::{Silent, Spec, frame};
+use canvass_pipeline::{Progress, Silent, Spec, frame};
 use polars::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -51,6 +51,21 @@ fn generate(rows: usize, out: &Path) {
                 Some(c) => answers[c.parent].is_some_and(|a| c.any_of.contains(&usize::from(a))),
             };
             match &mut columns.questions[qi] {
+                Column::Codes(codes) if qi == spec.platform => {
+                    // A long tail: two platforms with a handful of sellers per wave, so that
+                    // suppression and the audit have work to do.
+                    let u: f64 = rng.random_range(0.0..1.0);
+                    let n = question.options.len();
+                    let code = if u < 0.000_04 {
+                        n as u16 - 1
+                    } else if u < 0.000_12 {
+                        n as u16 - 2
+                    } else {
+                        skewed(&mut rng, n - 2)
+                    };
+                    answers[qi] = Some(code);
+                    codes.push(code);
+                }
                 Column::Codes(codes) => {
                     let code = shown.then(|| skewed(&mut rng, question.options.len()));
                     answers[qi] = code;
@@ -82,7 +97,42 @@ fn generate(rows: usize, out: &Path) {
     eprintln!("wrote {rows} rows to {}", out.display());
 }
 
+/// How long each stage took, so the result shows where the time goes.
+#[derive(Default)]
+struct Timed(std::sync::Mutex<Stages>);
+
+#[derive(Default)]
+struct Stages {
+    done: Vec<(String, f64)>,
+    current: Option<(String, Instant)>,
+}
+
+impl Progress for Timed {
+    fn stage(&self, name: &str) {
+        let mut stages = self.0.lock().unwrap();
+        if let Some((previous, since)) = stages.current.take() {
+            stages.done.push((previous, since.elapsed().as_secs_f64()));
+        }
+        stages.current = Some((name.to_owned(), Instant::now()));
+    }
+}
+
+impl Timed {
+    /// Seconds per stage, the current one ended now.
+    fn finish(&self) -> Vec<(String, f64)> {
+        self.stage("");
+        self.0.lock().unwrap().done.clone()
+    }
+}
+
 fn run(input: &Path, out: &Path) {
+    // Per-wave protection costs (rounds, LP solves) on stderr: `BENCH_LOG=info`.
+    if std::env::var_os("BENCH_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_max_level(tracing::Level::INFO)
+            .init();
+    }
     let spec = spec();
     let started = Instant::now();
     let df = ParquetReader::new(std::fs::File::open(input).expect("open parquet"))
@@ -103,7 +153,10 @@ fn run(input: &Path, out: &Path) {
     let read = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    let results = protect_waves(&spec, &df, &WAVES, &Prior::new(), &Silent).expect("protect");
+    let timed = Timed::default();
+    let results = protect_waves(&spec, &df, &WAVES, &Prior::new(), &timed).expect("protect");
+    let stages = timed.finish();
+    let stage = |name: &str| stages.iter().find(|(n, _)| n == name).map_or(0.0, |s| s.1);
     let release = files(&spec, &results, &DataQuality::default(), &Silent).expect("files");
     let dir = out.join(&release.id);
     for (path, bytes) in &release.files {
@@ -118,8 +171,10 @@ fn run(input: &Path, out: &Path) {
         .sum();
     let audited: usize = results.values().map(|r| r.protection.audit.checked).sum();
     println!(
-        "{{\"rows\": {}, \"read_s\": {read:.4}, \"phase_s\": {phase:.4}, \"suppressed_cells\": {suppressed}, \"audited\": {audited}}}",
-        df.height()
+        "{{\"rows\": {}, \"read_s\": {read:.4}, \"phase_s\": {phase:.4}, \"tables_s\": {:.4}, \"protect_s\": {:.4}, \"suppressed_cells\": {suppressed}, \"audited\": {audited}}}",
+        df.height(),
+        stage("tables"),
+        stage("disclosure control and audit"),
     );
 
     // Untimed: every number before suppression, in the long format DuckDB writes too.

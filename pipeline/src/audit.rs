@@ -38,6 +38,8 @@ pub struct AuditOutcome {
     pub failures: Vec<(usize, Range)>,
     /// The narrowest range found among the checked classes.
     pub narrowest: Option<(usize, Range)>,
+    /// Linear programs solved (the audit's cost; over every round, in a protection).
+    pub solves: usize,
 }
 
 /// What the audit is told about each class.
@@ -53,8 +55,32 @@ pub enum Known {
     PubliclyZero,
 }
 
+/// What one audit of a wave learns that stays true in later audits of the same wave with
+/// more numbers suppressed: fewer published numbers only relax the constraints, so a point
+/// feasible now stays feasible, and a range proven at least k wide stays so. Disclosure
+/// control audits round after round; the memo lets each round re-check only what changed.
+#[derive(Debug, Default, Clone)]
+pub struct Memo {
+    /// Per class: its range was proven at least k wide.
+    wide: Vec<bool>,
+    /// Feasible points, each over the free atoms of one piece (sorted by atom).
+    points: Vec<Vec<(usize, f64)>>,
+}
+
 /// Computes the range of every protected class and reports those narrower than `k`.
 pub fn audit(model: &Model, known: &[Known], k: u64) -> Result<AuditOutcome, PipelineError> {
+    audit_again(model, known, k, &mut Memo::default())
+}
+
+/// [`audit`], reusing and extending what earlier audits of the same wave proved. `known`
+/// must publish no number that the earlier audits' `known` withheld.
+pub fn audit_again(
+    model: &Model,
+    known: &[Known],
+    k: u64,
+    memo: &mut Memo,
+) -> Result<AuditOutcome, PipelineError> {
+    memo.wide.resize(model.classes.len(), false);
     let atoms = model.atoms.len();
     let mut equations: Vec<Constraint> = model.constraints.clone();
     for (class, state) in model.classes.iter().zip(known) {
@@ -96,21 +122,58 @@ pub fn audit(model: &Model, known: &[Known], k: u64) -> Result<AuditOutcome, Pip
     // any of them is a value it can take, so many ranges are proven wide enough without
     // a solve of their own. Pieces are independent: deltas in different pieces add up.
     let mut points: BTreeMap<usize, Vec<Vec<(usize, f64)>>> = BTreeMap::new();
-    // Seed every piece with a few extreme points at once: push all protected numbers up
-    // together, down together, and in a few fixed mixed directions. Most ranges are then
-    // already seen to be k wide, and only the rest need an LP of their own.
-    let mut objectives: BTreeMap<usize, BTreeMap<usize, i64>> = BTreeMap::new();
+    for point in &memo.points {
+        let mut split: BTreeMap<usize, Vec<(usize, f64)>> = BTreeMap::new();
+        for &(a, v) in point {
+            if fixed[a].is_none() {
+                split.entry(find(&mut parent, a)).or_default().push((a, v));
+            }
+        }
+        for (root, part) in split {
+            points.entry(root).or_default().push(part);
+        }
+    }
+
+    // The numbers to check: protected ones not already proven wide by an earlier round.
+    let mut targets = Vec::new();
     for (ci, class) in model.classes.iter().enumerate() {
         if known[ci] != Known::Protected {
             continue;
         }
-        let (free, _) = substitute(&class.expr, 0, &fixed);
-        for (a, c) in free {
-            let root = find(&mut parent, a);
-            *objectives.entry(root).or_default().entry(a).or_default() += c;
+        outcome.checked += 1;
+        if memo.wide[ci] {
+            continue;
+        }
+        let (free, offset) = substitute(&class.expr, 0, &fixed);
+        let mut by_piece: BTreeMap<usize, LinExpr> = BTreeMap::new();
+        for &(a, c) in &free {
+            by_piece
+                .entry(find(&mut parent, a))
+                .or_default()
+                .push((a, c));
+        }
+        targets.push(Target {
+            class: ci,
+            value: class.value as f64,
+            // `substitute` moves the fixed part to the right-hand side: the expression's
+            // value is `free + (-offset)`.
+            constant: -(offset as f64),
+            by_piece,
+        });
+    }
+
+    // Seed every piece with a few extreme points at once: push all the numbers up
+    // together, down together, and in a few fixed mixed directions. Not worth it for the
+    // few numbers a later round re-checks.
+    let mut seeds: BTreeMap<usize, BTreeMap<usize, i64>> = BTreeMap::new();
+    for target in targets.iter().filter(|_| targets.len() >= SEED_MIN) {
+        for (root, terms) in &target.by_piece {
+            for &(a, c) in terms {
+                *seeds.entry(*root).or_default().entry(a).or_default() += c;
+            }
         }
     }
-    for (root, weights) in &objectives {
+    for (root, weights) in &seeds {
         let rows = pieces.get(root).map(Vec::as_slice).unwrap_or(&[]);
         for direction in 0..6u64 {
             let terms: LinExpr = weights
@@ -134,69 +197,72 @@ pub fn audit(model: &Model, known: &[Known], k: u64) -> Result<AuditOutcome, Pip
                 continue;
             }
             let (_, point) = solve(&terms, rows, &residual, true)?;
+            outcome.solves += 1;
             points.entry(*root).or_default().extend(point);
         }
     }
-    for (ci, class) in model.classes.iter().enumerate() {
-        if known[ci] != Known::Protected {
-            continue;
-        }
-        outcome.checked += 1;
-        let value = class.value as f64;
-        let (free, offset) = substitute(&class.expr, 0, &fixed);
-        // `substitute` moves the fixed part to the right-hand side: the expression's
-        // value is `free + (-offset)`.
-        let constant = -(offset as f64);
-        let mut by_piece: BTreeMap<usize, LinExpr> = BTreeMap::new();
-        for &(a, c) in &free {
-            by_piece
-                .entry(find(&mut parent, a))
-                .or_default()
-                .push((a, c));
-        }
-        let seen = |points: &BTreeMap<usize, Vec<Vec<(usize, f64)>>>| {
-            let (mut low, mut high) = (value, value);
-            for (root, terms) in &by_piece {
-                let (mut down, mut up) = (0.0f64, 0.0f64);
-                for point in points.get(root).map(Vec::as_slice).unwrap_or(&[]) {
-                    let delta: f64 = terms
-                        .iter()
-                        .map(|&(a, c)| {
-                            let at = point
-                                .binary_search_by_key(&a, |&(x, _)| x)
-                                .map_or(truth[a], |i| point[i].1);
-                            c as f64 * (at - truth[a])
-                        })
-                        .sum();
-                    down = down.min(delta);
-                    up = up.max(delta);
+    // Then, while many numbers are not yet seen to move k, push just those together, up
+    // and down: one LP can prove many ranges at once. Stop when a batch stops paying.
+    let mut open: Vec<&Target> = targets
+        .iter()
+        .filter(|t| seen(t, &points, &truth).width() < threshold)
+        .collect();
+    while open.len() >= BATCH_MIN {
+        for sign in [1, -1] {
+            let mut weights: BTreeMap<usize, BTreeMap<usize, i64>> = BTreeMap::new();
+            for target in &open {
+                for (root, terms) in &target.by_piece {
+                    for &(a, c) in terms {
+                        *weights.entry(*root).or_default().entry(a).or_default() += sign * c;
+                    }
                 }
-                low += down;
-                high += up;
             }
-            (low, high)
-        };
-        let (range, exact) = if by_piece.is_empty() {
+            for (root, weights) in &weights {
+                let terms: LinExpr = weights
+                    .iter()
+                    .filter(|&(_, &c)| c != 0)
+                    .map(|(&a, &c)| (a, c))
+                    .collect();
+                if terms.is_empty() {
+                    continue;
+                }
+                let rows = pieces.get(root).map(Vec::as_slice).unwrap_or(&[]);
+                let (_, point) = solve(&terms, rows, &residual, true)?;
+                outcome.solves += 1;
+                points.entry(*root).or_default().extend(point);
+            }
+        }
+        let before = open.len();
+        open.retain(|t| seen(t, &points, &truth).width() < threshold);
+        if open.len() * 5 > before * 4 {
+            break;
+        }
+    }
+
+    // The rest: an LP of their own, the maximum first, the minimum only if still needed.
+    for target in &targets {
+        let (range, exact) = if target.by_piece.is_empty() {
             (
                 Range {
-                    low: constant,
-                    high: constant,
+                    low: target.constant,
+                    high: target.constant,
                 },
                 true,
             )
         } else {
-            let (low, high) = seen(&points);
-            if high - low >= threshold {
-                (Range { low, high }, false)
+            let seen_now = seen(target, &points, &truth);
+            if seen_now.width() >= threshold {
+                (seen_now, false)
             } else {
-                let mut high = constant;
-                for (root, terms) in &by_piece {
+                let mut high = target.constant;
+                for (root, terms) in &target.by_piece {
                     let rows = pieces.get(root).map(Vec::as_slice).unwrap_or(&[]);
                     let (best, point) = solve(terms, rows, &residual, true)?;
+                    outcome.solves += 1;
                     high += best;
                     points.entry(*root).or_default().extend(point);
                 }
-                let (seen_low, _) = seen(&points);
+                let seen_low = seen(target, &points, &truth).low;
                 if high - seen_low >= threshold {
                     (
                         Range {
@@ -206,10 +272,11 @@ pub fn audit(model: &Model, known: &[Known], k: u64) -> Result<AuditOutcome, Pip
                         false,
                     )
                 } else {
-                    let mut low = constant;
-                    for (root, terms) in &by_piece {
+                    let mut low = target.constant;
+                    for (root, terms) in &target.by_piece {
                         let rows = pieces.get(root).map(Vec::as_slice).unwrap_or(&[]);
                         let (best, point) = solve(terms, rows, &residual, false)?;
+                        outcome.solves += 1;
                         low += best;
                         points.entry(*root).or_default().extend(point);
                     }
@@ -217,8 +284,11 @@ pub fn audit(model: &Model, known: &[Known], k: u64) -> Result<AuditOutcome, Pip
                 }
             }
         };
+        let ci = target.class;
         if range.width() < threshold {
             outcome.failures.push((ci, range));
+        } else {
+            memo.wide[ci] = true;
         }
         if exact
             && outcome
@@ -228,6 +298,7 @@ pub fn audit(model: &Model, known: &[Known], k: u64) -> Result<AuditOutcome, Pip
             outcome.narrowest = Some((ci, range));
         }
     }
+    memo.points = points.into_values().flatten().collect();
     Ok(outcome)
 }
 
@@ -391,4 +462,44 @@ fn solve(
             "the linear program failed: {e}"
         ))),
     }
+}
+
+/// Fewer numbers to check than this get no seeding LPs.
+const SEED_MIN: usize = 32;
+
+/// Batches of fewer open numbers than this are not worth an LP: they get their own.
+const BATCH_MIN: usize = 8;
+
+/// One protected number to check, split over the pieces it touches.
+struct Target {
+    class: usize,
+    value: f64,
+    /// The part of its value fixed by published numbers.
+    constant: f64,
+    by_piece: BTreeMap<usize, LinExpr>,
+}
+
+/// The range of values a target takes over the feasible points found so far: a range it
+/// can certainly take (maybe narrower than the true one).
+fn seen(target: &Target, points: &BTreeMap<usize, Vec<Vec<(usize, f64)>>>, truth: &[f64]) -> Range {
+    let (mut low, mut high) = (target.value, target.value);
+    for (root, terms) in &target.by_piece {
+        let (mut down, mut up) = (0.0f64, 0.0f64);
+        for point in points.get(root).map(Vec::as_slice).unwrap_or(&[]) {
+            let delta: f64 = terms
+                .iter()
+                .map(|&(a, c)| {
+                    let at = point
+                        .binary_search_by_key(&a, |&(x, _)| x)
+                        .map_or(truth[a], |i| point[i].1);
+                    c as f64 * (at - truth[a])
+                })
+                .sum();
+            down = down.min(delta);
+            up = up.max(delta);
+        }
+        low += down;
+        high += up;
+    }
+    Range { low, high }
 }

@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 
 use crate::PipelineError;
-use crate::audit::{AuditOutcome, Known, audit};
+use crate::audit::{AuditOutcome, Known, Memo, audit_again};
 use crate::model::{CellKey, Model};
 
 /// What an earlier release said about a number.
@@ -96,12 +96,17 @@ pub fn protect(model: &Model, k: u64, prior: &Prior) -> Result<Protection, Pipel
     }
 
     let mut rounds = 0;
+    // Each round only suppresses more, so what a round proves holds in the next.
+    let mut memo = Memo::default();
+    let mut solves = 0;
     loop {
         rounds += 1;
         complete(model, k, &locked, &mut suppressed);
         let known = known_states(model, &locked, &suppressed);
-        let outcome = audit(model, &known, k)?;
+        let mut outcome = audit_again(model, &known, k, &mut memo)?;
+        solves += outcome.solves;
         if outcome.failures.is_empty() {
+            outcome.solves = solves;
             let count =
                 |pick: &dyn Fn(usize) -> bool| model.cells.iter().filter(|c| pick(c.class)).count();
             return Ok(Protection {

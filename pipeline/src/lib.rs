@@ -32,7 +32,7 @@ use time::Date;
 
 pub use progress::{Progress, Silent};
 pub use spec::Spec;
-pub use store::{FolderStore, Published, Release, ReleaseStore};
+pub use store::{Published, Release, ReleaseStore};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {

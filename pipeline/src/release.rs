@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use polars::prelude::DataFrame;
 
 use crate::PipelineError;
-use crate::counts;
-use crate::disclosure::{Prior, protect};
+use crate::counts::{self, WaveCounts};
+use crate::disclosure::{Prior, Protection, protect};
 use crate::model::{CellKind, Group, Model};
 use crate::progress::Progress;
 use crate::quality::DataQuality;
@@ -25,6 +25,9 @@ pub fn release_id(spec: &Spec, wave: i32) -> String {
     format!("{}-{}", spec.survey_id, wave_label(spec, wave))
 }
 
+/// One wave's model and protection, with how long it took (ms).
+type Protected = (Model, Protection, u64);
+
 /// Counts and protects every wave in `waves` (closed waves with responses, ascending).
 pub fn protect_waves(
     spec: &Spec,
@@ -36,16 +39,51 @@ pub fn protect_waves(
     progress.stage("tables");
     let counted = counts::count(spec, frame, waves)?;
     progress.stage("disclosure control and audit");
+    // Waves are protected independently (each against the prior), so they run side by
+    // side, one worker per core; results are collected in wave order.
+    let counted: Vec<(i32, WaveCounts)> = counted.into_iter().collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(counted.len())
+        .max(1);
+    let mut done: Vec<(usize, Result<Protected, PipelineError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((_, counts)) = counted.get(i) else {
+                            return mine;
+                        };
+                        let started = std::time::Instant::now();
+                        let protected = Model::build(spec, counts).and_then(|model| {
+                            let protection = protect(&model, spec.k(), prior)?;
+                            Ok((model, protection, started.elapsed().as_millis() as u64))
+                        });
+                        mine.push((i, protected));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a protection worker panicked"))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
     let mut results = BTreeMap::new();
-    for (wave, counts) in counted {
-        let model = Model::build(spec, &counts)?;
-        let protection = protect(&model, spec.k(), prior)?;
+    for ((wave, counts), (_, protected)) in counted.into_iter().zip(done) {
+        let (model, protection, ms) = protected?;
         tracing::info!(
             wave = %wave_label(spec, wave),
             primary = protection.primary_cells,
             secondary = protection.secondary_cells,
             audited = protection.audit.checked,
             rounds = protection.rounds,
+            solves = protection.audit.solves,
+            ms,
             "wave protected"
         );
         results.insert(

@@ -3,9 +3,11 @@
 
 mod common;
 
+use canvass_core::releases::ReleaseStore;
+use canvass_core::releases::folder::Folder;
 use canvass_core::store::ResponseStore;
 use canvass_core::store::sqlite::SqliteStore;
-use canvass_pipeline::{FolderStore, Options, Outcome, Silent, run};
+use canvass_pipeline::{Options, Outcome, Silent, run};
 use common::{AS_OF, Draw, SURVEY, catalog, week};
 use time::macros::date;
 
@@ -25,7 +27,7 @@ async fn a_release_is_written_once_and_rewritten_identically() {
     // The open wave (2025-Q4 on AS_OF) must not be published.
     records.push(draw.record("etsy", week("2025-W41")));
     store.put_many(&records).await.unwrap();
-    let out = FolderStore::new(dir.path().join("releases"));
+    let out = ReleaseStore::new(Folder::new(dir.path().join("releases")));
     let catalog = catalog();
 
     let first = run(&store, &catalog, &out, &options(AS_OF), &Silent)
@@ -99,7 +101,7 @@ async fn a_release_is_written_once_and_rewritten_identically() {
 async fn no_release_without_responses_or_without_a_closed_wave() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("canvass.db")).unwrap();
-    let out = FolderStore::new(dir.path().join("releases"));
+    let out = ReleaseStore::new(Folder::new(dir.path().join("releases")));
     let catalog = catalog();
     let empty = run(&store, &catalog, &out, &options(AS_OF), &Silent)
         .await
@@ -154,7 +156,7 @@ async fn bad_items_are_counted_not_mixed_in() {
     .unwrap();
     drop(conn);
     let store = SqliteStore::open(&db).unwrap();
-    let out = FolderStore::new(dir.path().join("releases"));
+    let out = ReleaseStore::new(Folder::new(dir.path().join("releases")));
     let outcome = run(&store, &catalog(), &out, &options(AS_OF), &Silent)
         .await
         .unwrap();

@@ -73,14 +73,15 @@ def main():
     sizes = [int(s) for s in sys.argv[3:]] or [1_000_000, 5_000_000]
     os.makedirs(work, exist_ok=True)
     lines = [
-        "| rows | Rust pipeline: tables + disclosure + audit + write (median s) | DuckDB: same tables + write (median s) | time ratio Rust/DuckDB | Rust peak RSS (MiB) | DuckDB peak RSS (MiB) | memory ratio | cells compared |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| rows | Rust pipeline: tables + disclosure + audit + write (median s) | of which tables | of which disclosure + audit | DuckDB: same tables + write (median s) | time ratio Rust/DuckDB | tables-only ratio | Rust peak RSS (MiB) | DuckDB peak RSS (MiB) | memory ratio | cells compared |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for rows in sizes:
         parquet = os.path.join(work, f"responses-{rows}.parquet")
         if not os.path.exists(parquet):
             subprocess.run([binary, "generate", str(rows), parquet], check=True)
         rust_times, duck_times, rust_rss, duck_rss = [], [], [], []
+        rust_tables, rust_protect = [], []
         compared = None
         for i in range(REPEATS.get(rows, 3)):
             out = os.path.join(work, f"out-{rows}")
@@ -96,14 +97,17 @@ def main():
                     sys.exit(f"{len(problems)} numbers differ between Rust and DuckDB: no timings reported")
                 print(f"{rows} rows: {compared} numbers identical in Rust and DuckDB", flush=True)
             rust_times.append(r["phase_s"])
+            rust_tables.append(r["tables_s"])
+            rust_protect.append(r["protect_s"])
             duck_times.append(d["phase_s"])
             rust_rss.append(r_rss)
             duck_rss.append(d_rss)
-            print(f"  run {i + 1}: rust {r['phase_s']:.3f}s {r_rss:.0f} MiB (read {r['read_s']:.3f}s, {r['suppressed_cells']} cells suppressed, {r['audited']} audited); duckdb {d['phase_s']:.3f}s {d_rss:.0f} MiB (read {d['read_s']:.3f}s)", flush=True)
+            print(f"  run {i + 1}: rust {r['phase_s']:.3f}s (tables {r['tables_s']:.3f}s, protection {r['protect_s']:.3f}s) {r_rss:.0f} MiB (read {r['read_s']:.3f}s, {r['suppressed_cells']} cells suppressed, {r['audited']} audited); duckdb {d['phase_s']:.3f}s {d_rss:.0f} MiB (read {d['read_s']:.3f}s)", flush=True)
         rt, dt = statistics.median(rust_times), statistics.median(duck_times)
         rm, dm = max(rust_rss), max(duck_rss)
+        tt, pt = statistics.median(rust_tables), statistics.median(rust_protect)
         lines.append(
-            f"| {rows:,} | {rt:.3f} | {dt:.3f} | {rt / dt:.2f} | {rm:.0f} | {dm:.0f} | {rm / dm:.2f} | {compared:,} |"
+            f"| {rows:,} | {rt:.3f} | {tt:.3f} | {pt:.3f} | {dt:.3f} | {rt / dt:.2f} | {tt / dt:.2f} | {rm:.0f} | {dm:.0f} | {rm / dm:.2f} | {compared:,} |"
         )
     table = "\n".join(lines)
     print(table)

@@ -180,17 +180,10 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
     );
     let _ = writeln!(
         s,
-        "\nIn wave {wave}: {} numbers withheld because they were small, {} more withheld to protect them; the audit checked {} withheld numbers{}.\n",
+        "\nIn wave {wave}: {} numbers withheld because they were small, {} more withheld to protect them; the audit checked {} withheld numbers, and given everything published each of them can still lie anywhere in a range at least {k} wide.\n",
         result.protection.primary_cells,
         result.protection.secondary_cells,
         result.protection.audit.checked,
-        match result.protection.audit.narrowest {
-            Some((_, range)) => format!(
-                " and the narrowest range any of them can be pinned to is {:.0} wide",
-                range.width()
-            ),
-            None => String::new(),
-        }
     );
 
     let _ = writeln!(s, "## Reading the numbers\n");
