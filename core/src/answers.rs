@@ -85,14 +85,23 @@ pub fn is_shown(question: &Question, answers: &Answers) -> bool {
 /// `null` and an empty list mean "not answered". Questions are checked in order, so skip
 /// logic sees the validated answers of earlier questions.
 pub fn validate(survey: &Survey, raw: &BTreeMap<String, Value>) -> Result<Answers, FieldErrors> {
+    validate_questions(&survey.questions, raw)
+}
+
+/// [`validate`] against the first questions of a survey only (the pages of a multi-part form
+/// answered so far): answers to any other question are unknown here.
+pub fn validate_questions(
+    questions: &[Question],
+    raw: &BTreeMap<String, Value>,
+) -> Result<Answers, FieldErrors> {
     let mut answers = Answers::new();
     let mut errors = FieldErrors::new();
     for key in raw.keys() {
-        if survey.question(key).is_none() {
+        if !questions.iter().any(|q| &q.id == key) {
             errors.insert(key.clone(), Invalid::UnknownQuestion);
         }
     }
-    for question in &survey.questions {
+    for question in questions {
         let given = raw.get(&question.id).filter(|v| !is_blank(v));
         let parent_invalid = question
             .show_if

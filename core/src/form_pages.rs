@@ -85,16 +85,14 @@ impl Pages {
         raw: &BTreeMap<String, Value>,
     ) -> Result<Answers, FieldErrors> {
         let end = self.range(page.min(self.len().saturating_sub(1))).end;
-        let first_pages = Survey {
-            questions: survey.questions[..end].to_vec(),
-            ..survey.clone()
-        };
+        // Borrowed, not cloned: the survey holds every country's name in three languages.
+        let first_pages = &survey.questions[..end];
         let asked: BTreeMap<String, Value> = raw
             .iter()
-            .filter(|(id, _)| first_pages.question(id).is_some())
+            .filter(|(id, _)| first_pages.iter().any(|q| &q.id == *id))
             .map(|(id, v)| (id.clone(), v.clone()))
             .collect();
-        answers::validate(&first_pages, &asked)
+        answers::validate_questions(first_pages, &asked)
     }
 }
 
