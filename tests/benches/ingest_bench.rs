@@ -33,6 +33,7 @@ use canvass_core::tables::TableNames;
 use canvass_ingest::{AppState, IngestConfig};
 use canvass_tests::dynamo::{DynamoLocal, TEST_SECRET_HEX, fresh_tables};
 use canvass_tests::harness::{SURVEY, catalog, secret, submission, valid_answers};
+use canvass_tests::measure::{median, percentile};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::rt::TokioExecutor;
@@ -46,16 +47,6 @@ const HANDLER_REQUESTS: usize = 20_000;
 const CLIENTS: usize = 32;
 const LOAD_SECONDS: u64 = 8;
 const COLD_STARTS: usize = 15;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index]
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(|a, b| a.total_cmp(b));
-    values[values.len() / 2]
-}
 
 fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6

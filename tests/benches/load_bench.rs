@@ -18,6 +18,7 @@ use canvass_tests::load::{
     self, Plan, Reconciliation, RunOptions, Serve, Summary, dynamodb_store_arg,
     fresh_prefixed_tables, ms,
 };
+use canvass_tests::measure::median;
 
 const ROUNDS: usize = 3;
 const CLIENTS: usize = 64;
@@ -29,11 +30,6 @@ fn options() -> RunOptions {
         deadline: Duration::from_secs(600),
         ..RunOptions::new(CLIENTS)
     }
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(|a, b| a.total_cmp(b));
-    values[values.len() / 2]
 }
 
 /// One round: a server over `store`, the plan, the store read back by `read`.

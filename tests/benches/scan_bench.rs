@@ -24,6 +24,7 @@ use canvass_pipeline::extract::extract;
 use canvass_pipeline::spec::Spec;
 use canvass_tests::dynamo::{DynamoLocal, fresh_tables};
 use canvass_tests::harness::{SURVEY, catalog, pinned_now, secret, valid_answers};
+use canvass_tests::measure::median;
 use futures::StreamExt;
 use serde_json::Value;
 use uuid::Uuid;
@@ -36,11 +37,6 @@ fn setting(name: &str, default: usize) -> usize {
                 .unwrap_or_else(|_| panic!("{name} must be a number"))
         })
         .unwrap_or(default)
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 fn main() {

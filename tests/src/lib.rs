@@ -6,4 +6,5 @@ pub mod contract;
 pub mod dynamo;
 pub mod harness;
 pub mod load;
+pub mod measure;
 pub mod s3;

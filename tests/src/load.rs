@@ -40,6 +40,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::harness::{surveys_dir, valid_answers};
+use crate::measure::percentile;
 
 /// The secret `canvass serve` is started with, so that the plan can derive response ids.
 pub const SECRET_HEX: &str = crate::dynamo::TEST_SECRET_HEX;
@@ -542,6 +543,25 @@ impl Reconciliation {
         }
     }
 
+    /// The whole plan went through: the reconciliation is clean, nothing was left unsent or
+    /// in doubt (every 503 retried to an answer), every valid submission was acknowledged,
+    /// and the store holds exactly those.
+    pub fn assert_complete(&self, plan: &Plan, run: &Run) {
+        self.assert_ok();
+        assert_eq!(run.unsent, 0, "the run was cut short by its deadline");
+        assert_eq!(
+            self.unresolved_stored + self.unresolved_absent,
+            0,
+            "a 503 was left without an answer"
+        );
+        assert_eq!(
+            self.accepted,
+            plan.entries.len() - plan.count(Kind::Invalid),
+            "every valid submission was acknowledged"
+        );
+        assert_eq!(self.stored, self.accepted);
+    }
+
     /// Panics listing (the first 50) problems.
     pub fn assert_ok(&self) {
         assert!(
@@ -798,14 +818,6 @@ pub struct Summary {
     pub p50: Duration,
     pub p90: Duration,
     pub p99: Duration,
-}
-
-pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((sorted.len() as f64) * p).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 impl Summary {
@@ -1221,13 +1233,5 @@ mod tests {
                 .iter()
                 .all(|e| e.submission_id.get_version_num() == 4)
         );
-    }
-
-    #[test]
-    fn percentiles_are_nearest_rank() {
-        let v: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
-        assert_eq!(percentile(&v, 0.50), Duration::from_millis(50));
-        assert_eq!(percentile(&v, 0.99), Duration::from_millis(99));
-        assert_eq!(percentile(&v[..1], 0.99), Duration::from_millis(1));
     }
 }
