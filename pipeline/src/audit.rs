@@ -36,8 +36,6 @@ pub struct AuditOutcome {
     pub checked: usize,
     /// Classes whose range is narrower than k, with the range.
     pub failures: Vec<(usize, Range)>,
-    /// The narrowest range found among the checked classes.
-    pub narrowest: Option<(usize, Range)>,
     /// Linear programs solved (the audit's cost; over every round, in a protection).
     pub solves: usize,
 }
@@ -121,7 +119,7 @@ pub fn audit_again(
     // Feasible points found by earlier solves, per piece. A suppressed number's value at
     // any of them is a value it can take, so many ranges are proven wide enough without
     // a solve of their own. Pieces are independent: deltas in different pieces add up.
-    let mut points: BTreeMap<usize, Vec<Vec<(usize, f64)>>> = BTreeMap::new();
+    let mut points: Points = BTreeMap::new();
     for point in &memo.points {
         let mut split: BTreeMap<usize, Vec<(usize, f64)>> = BTreeMap::new();
         for &(a, v) in point {
@@ -241,61 +239,18 @@ pub fn audit_again(
 
     // The rest: an LP of their own, the maximum first, the minimum only if still needed.
     for target in &targets {
-        let (range, exact) = if target.by_piece.is_empty() {
-            (
-                Range {
-                    low: target.constant,
-                    high: target.constant,
-                },
-                true,
-            )
-        } else {
-            let seen_now = seen(target, &points, &truth);
-            if seen_now.width() >= threshold {
-                (seen_now, false)
-            } else {
-                let mut high = target.constant;
-                for (root, terms) in &target.by_piece {
-                    let rows = pieces.get(root).map(Vec::as_slice).unwrap_or(&[]);
-                    let (best, point) = solve(terms, rows, &residual, true)?;
-                    outcome.solves += 1;
-                    high += best;
-                    points.entry(*root).or_default().extend(point);
-                }
-                let seen_low = seen(target, &points, &truth).low;
-                if high - seen_low >= threshold {
-                    (
-                        Range {
-                            low: seen_low,
-                            high,
-                        },
-                        false,
-                    )
-                } else {
-                    let mut low = target.constant;
-                    for (root, terms) in &target.by_piece {
-                        let rows = pieces.get(root).map(Vec::as_slice).unwrap_or(&[]);
-                        let (best, point) = solve(terms, rows, &residual, false)?;
-                        outcome.solves += 1;
-                        low += best;
-                        points.entry(*root).or_default().extend(point);
-                    }
-                    (Range { low, high }, true)
-                }
-            }
-        };
-        let ci = target.class;
+        let mut range = seen(target, &points, &truth);
         if range.width() < threshold {
-            outcome.failures.push((ci, range));
-        } else {
-            memo.wide[ci] = true;
+            range.high = optimum(target, true, &pieces, &residual, &mut points, &mut outcome)?;
+            range.low = seen(target, &points, &truth).low;
         }
-        if exact
-            && outcome
-                .narrowest
-                .is_none_or(|(_, r)| range.width() < r.width())
-        {
-            outcome.narrowest = Some((ci, range));
+        if range.width() < threshold {
+            range.low = optimum(target, false, &pieces, &residual, &mut points, &mut outcome)?;
+        }
+        if range.width() < threshold {
+            outcome.failures.push((target.class, range));
+        } else {
+            memo.wide[target.class] = true;
         }
     }
     memo.points = points.into_values().flatten().collect();
@@ -479,9 +434,33 @@ struct Target {
     by_piece: BTreeMap<usize, LinExpr>,
 }
 
+/// Feasible points found by solves, per piece, each sorted by atom.
+type Points = BTreeMap<usize, Vec<Vec<(usize, f64)>>>;
+
+/// The largest (or smallest) value a target can take: one LP per piece it touches. Keeps
+/// the optimal points, which later targets can use.
+fn optimum(
+    target: &Target,
+    maximise: bool,
+    pieces: &BTreeMap<usize, Vec<usize>>,
+    residual: &[(LinExpr, Cmp, i64)],
+    points: &mut Points,
+    outcome: &mut AuditOutcome,
+) -> Result<f64, PipelineError> {
+    let mut value = target.constant;
+    for (root, terms) in &target.by_piece {
+        let rows = pieces.get(root).map(Vec::as_slice).unwrap_or(&[]);
+        let (best, point) = solve(terms, rows, residual, maximise)?;
+        outcome.solves += 1;
+        value += best;
+        points.entry(*root).or_default().extend(point);
+    }
+    Ok(value)
+}
+
 /// The range of values a target takes over the feasible points found so far: a range it
 /// can certainly take (maybe narrower than the true one).
-fn seen(target: &Target, points: &BTreeMap<usize, Vec<Vec<(usize, f64)>>>, truth: &[f64]) -> Range {
+fn seen(target: &Target, points: &Points, truth: &[f64]) -> Range {
     let (mut low, mut high) = (target.value, target.value);
     for (root, terms) in &target.by_piece {
         let (mut down, mut up) = (0.0f64, 0.0f64);
