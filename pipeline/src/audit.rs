@@ -1,6 +1,6 @@
 //! The audit: for every suppressed number, the smallest and largest value it could take
 //! given everything published (this release and earlier ones) and everything the survey
-//! definition implies. Linear programming (good_lp with the pure-Rust microlp solver).
+//! definition implies. Linear programming with the pure-Rust microlp solver (`lp.rs`).
 //!
 //! Published numbers first fix what they pin down exactly (a sum with one unknown left
 //! gives that unknown; a sum of non-negative unknowns equal to zero makes them all zero),
@@ -9,12 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use good_lp::{
-    Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, microlp,
-    variable,
-};
-
 use crate::PipelineError;
+use crate::lp::{Optimum, PieceLp, Row};
 use crate::model::{Cmp, Constraint, LinExpr, Model};
 
 /// The feasible range of one suppressed number.
@@ -94,7 +90,7 @@ pub fn audit_again(
 
     // What is left: constraints over free atoms, grouped into independent pieces.
     let mut parent: Vec<usize> = (0..atoms).collect();
-    let mut residual: Vec<(LinExpr, Cmp, i64)> = Vec::new();
+    let mut residual: Vec<Row> = Vec::new();
     for c in &equations {
         let (free, rhs) = substitute(&c.expr, c.rhs, &fixed);
         if free.is_empty() {
@@ -105,13 +101,17 @@ pub fn audit_again(
         }
         residual.push((free, c.cmp, rhs));
     }
-    let mut pieces: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (i, (free, _, _)) in residual.iter().enumerate() {
-        pieces
-            .entry(find(&mut parent, free[0].0))
+    let mut rows: BTreeMap<usize, Vec<&Row>> = BTreeMap::new();
+    for row in &residual {
+        rows.entry(find(&mut parent, row.0[0].0))
             .or_default()
-            .push(i);
+            .push(row);
     }
+    let mut pieces = Pieces {
+        rows,
+        solved: BTreeMap::new(),
+        first_solves: 0,
+    };
 
     let mut outcome = AuditOutcome::default();
     let threshold = k as f64 - 1e-6;
@@ -172,7 +172,6 @@ pub fn audit_again(
         }
     }
     for (root, weights) in &seeds {
-        let rows = pieces.get(root).map(Vec::as_slice).unwrap_or(&[]);
         for direction in 0..6u64 {
             let terms: LinExpr = weights
                 .iter()
@@ -194,7 +193,7 @@ pub fn audit_again(
             if terms.is_empty() {
                 continue;
             }
-            let (_, point) = solve(&terms, rows, &residual, true)?;
+            let (_, point) = pieces.optimum(*root, &terms, true)?;
             outcome.solves += 1;
             points.entry(*root).or_default().extend(point);
         }
@@ -224,8 +223,7 @@ pub fn audit_again(
                 if terms.is_empty() {
                     continue;
                 }
-                let rows = pieces.get(root).map(Vec::as_slice).unwrap_or(&[]);
-                let (_, point) = solve(&terms, rows, &residual, true)?;
+                let (_, point) = pieces.optimum(*root, &terms, true)?;
                 outcome.solves += 1;
                 points.entry(*root).or_default().extend(point);
             }
@@ -241,11 +239,11 @@ pub fn audit_again(
     for target in &targets {
         let mut range = seen(target, &points, &truth);
         if range.width() < threshold {
-            range.high = optimum(target, true, &pieces, &residual, &mut points, &mut outcome)?;
+            range.high = optimum(target, true, &mut pieces, &mut points, &mut outcome)?;
             range.low = seen(target, &points, &truth).low;
         }
         if range.width() < threshold {
-            range.low = optimum(target, false, &pieces, &residual, &mut points, &mut outcome)?;
+            range.low = optimum(target, false, &mut pieces, &mut points, &mut outcome)?;
         }
         if range.width() < threshold {
             outcome.failures.push((target.class, range));
@@ -253,6 +251,7 @@ pub fn audit_again(
             memo.wide[target.class] = true;
         }
     }
+    outcome.solves += pieces.first_solves;
     memo.points = points.into_values().flatten().collect();
     Ok(outcome)
 }
@@ -352,70 +351,28 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
     }
 }
 
-/// The largest (or smallest) value of `terms` over the rows of one piece, with the point
-/// where it is reached (empty when the optimum is unbounded).
-#[allow(clippy::type_complexity)]
-fn solve(
-    terms: &LinExpr,
-    rows: &[usize],
-    residual: &[(LinExpr, Cmp, i64)],
-    maximise: bool,
-) -> Result<(f64, Option<Vec<(usize, f64)>>), PipelineError> {
-    let mut vars = ProblemVariables::new();
-    let mut index: BTreeMap<usize, Variable> = BTreeMap::new();
-    let mut var = |vars: &mut ProblemVariables, a: usize| {
-        *index
-            .entry(a)
-            .or_insert_with(|| vars.add(variable().min(0.0)))
-    };
-    let mut objective = Expression::from(0.0);
-    for &(a, c) in terms {
-        objective += c as f64 * var(&mut vars, a);
-    }
-    let mut constraints = Vec::with_capacity(rows.len());
-    for &r in rows {
-        let (expr, cmp, rhs) = &residual[r];
-        let mut e = Expression::from(0.0);
-        for &(a, c) in expr {
-            e += c as f64 * var(&mut vars, a);
+/// The constraints of each independent piece of unknowns, and its LP once solved.
+struct Pieces<'a> {
+    rows: BTreeMap<usize, Vec<&'a Row>>,
+    solved: BTreeMap<usize, PieceLp<'a>>,
+    /// LPs solved for a piece's first feasible point, from which every question starts.
+    first_solves: usize,
+}
+
+impl Pieces<'_> {
+    /// The largest (or smallest) value of `terms` over the piece whose root is `root`.
+    fn optimum(
+        &mut self,
+        root: usize,
+        terms: &LinExpr,
+        maximise: bool,
+    ) -> Result<Optimum, PipelineError> {
+        if !self.solved.contains_key(&root) {
+            let rows = self.rows.get(&root).cloned().unwrap_or_default();
+            self.first_solves += usize::from(!rows.is_empty());
+            self.solved.insert(root, PieceLp::new(rows)?);
         }
-        constraints.push(match cmp {
-            Cmp::Eq => e.eq(*rhs as f64),
-            Cmp::Le => e.leq(*rhs as f64),
-            Cmp::Ge => e.geq(*rhs as f64),
-        });
-    }
-    if index.is_empty() {
-        return Ok((0.0, None));
-    }
-    let problem = if maximise {
-        vars.maximise(objective.clone())
-    } else {
-        vars.minimise(objective.clone())
-    };
-    let mut model = problem.using(microlp);
-    for c in constraints {
-        model = model.with(c);
-    }
-    match model.solve() {
-        Ok(solution) => {
-            let point = index
-                .iter()
-                .map(|(&a, &v)| (a, solution.value(v)))
-                .collect();
-            Ok((solution.eval(&objective), Some(point)))
-        }
-        Err(ResolutionError::Unbounded) => Ok((
-            if maximise {
-                f64::INFINITY
-            } else {
-                f64::NEG_INFINITY
-            },
-            None,
-        )),
-        Err(e) => Err(PipelineError::Audit(format!(
-            "the linear program failed: {e}"
-        ))),
+        self.solved[&root].optimum(terms, maximise)
     }
 }
 
@@ -442,15 +399,13 @@ type Points = BTreeMap<usize, Vec<Vec<(usize, f64)>>>;
 fn optimum(
     target: &Target,
     maximise: bool,
-    pieces: &BTreeMap<usize, Vec<usize>>,
-    residual: &[(LinExpr, Cmp, i64)],
+    pieces: &mut Pieces,
     points: &mut Points,
     outcome: &mut AuditOutcome,
 ) -> Result<f64, PipelineError> {
     let mut value = target.constant;
     for (root, terms) in &target.by_piece {
-        let rows = pieces.get(root).map(Vec::as_slice).unwrap_or(&[]);
-        let (best, point) = solve(terms, rows, residual, maximise)?;
+        let (best, point) = pieces.optimum(*root, terms, maximise)?;
         outcome.solves += 1;
         value += best;
         points.entry(*root).or_default().extend(point);

@@ -13,6 +13,7 @@ pub mod disclosure;
 pub mod extract;
 pub mod frame;
 pub mod indicators;
+mod lp;
 pub mod model;
 pub mod prior;
 pub mod progress;
