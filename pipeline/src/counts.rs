@@ -96,14 +96,6 @@ fn numbers(df: &DataFrame, name: &str) -> Result<Vec<u64>, PipelineError> {
     Ok(s.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
 }
 
-fn floats(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, PipelineError> {
-    let s = df
-        .column(name)?
-        .as_materialized_series()
-        .cast(&DataType::Float64)?;
-    Ok(s.f64()?.iter().collect())
-}
-
 fn waves_of(df: &DataFrame) -> Result<Vec<i32>, PipelineError> {
     let s = df
         .column(WAVE)?
@@ -183,45 +175,55 @@ pub fn count(
         }
     }
 
+    // One pass per question. Indicator questions are counted by platform, category and
+    // region at once and the three tables are its margins; number questions as a
+    // histogram, which gives both the answered count and the quartiles.
+    let by_indicator = [spec.platform, spec.category, spec.region];
+    let indicators = indicator_questions(spec);
     for (qi, q) in spec.questions.iter().enumerate() {
         if qi == spec.platform {
             continue;
         }
-        let grid = grid(&counted, spec, platform, qi)?;
-        for (wave, group, slot, n) in grid {
-            if let Some(w) = out.get_mut(&wave) {
-                w.by_platform[qi][group.unwrap_or(platforms)][slot] += n;
-            }
-        }
-        if let QuestionKind::Number { .. } = q.kind {
-            for (wave, group, quartiles) in quartiles(&counted, platform, &q.id, platforms)? {
+        if let QuestionKind::Number { min, max } = q.kind {
+            let histogram = cells(
+                &counted,
+                spec,
+                qi,
+                &[spec.platform],
+                Slot::Value { min, max },
+            )?;
+            for (wave, quartiles) in quartiles(&histogram, platforms, min) {
                 if let Some(w) = out.get_mut(&wave) {
-                    w.quartiles
-                        .entry(qi)
-                        .or_insert_with(|| vec![None; platforms + 1])[group] = Some(quartiles);
+                    w.quartiles.insert(qi, quartiles);
                 }
             }
-        }
-    }
-
-    for (dim, groups) in [
-        (spec.category, spec.questions[spec.category].options.len()),
-        (spec.region, spec.questions[spec.region].options.len()),
-    ] {
-        let by = spec.questions[dim].id.as_str();
-        for qi in indicator_questions(spec) {
-            for (wave, group, slot, n) in grid(&counted, spec, by, qi)? {
-                if let Some(w) = out.get_mut(&wave) {
-                    let grids = if dim == spec.category {
-                        &mut w.by_category
-                    } else {
-                        &mut w.by_region
-                    };
-                    grids
-                        .entry(qi)
-                        .or_insert_with(|| vec![vec![0; slots(spec, qi)]; groups + 1])
-                        [group.unwrap_or(groups)][slot] += n;
+            for cell in histogram {
+                if let Some(w) = out.get_mut(&cell.wave) {
+                    // Slot 0 of the histogram is "not answered", the grid's last slot.
+                    let slot = usize::from(cell.slot == 0);
+                    w.by_platform[qi][cell.groups[0]][slot] += cell.n;
                 }
+            }
+            continue;
+        }
+        let by: &[usize] = if indicators.contains(&qi) {
+            &by_indicator
+        } else {
+            &by_indicator[..1]
+        };
+        let categories = spec.questions[spec.category].options.len() + 1;
+        let regions = spec.questions[spec.region].options.len() + 1;
+        for cell in cells(&counted, spec, qi, by, Slot::Option)? {
+            let Some(w) = out.get_mut(&cell.wave) else {
+                continue;
+            };
+            w.by_platform[qi][cell.groups[0]][cell.slot] += cell.n;
+            if let [_, category, region] = cell.groups[..] {
+                let empty = |groups| vec![vec![0; slots(spec, qi)]; groups];
+                w.by_category.entry(qi).or_insert_with(|| empty(categories))[category]
+                    [cell.slot] += cell.n;
+                w.by_region.entry(qi).or_insert_with(|| empty(regions))[region][cell.slot] +=
+                    cell.n;
             }
         }
     }
@@ -229,122 +231,203 @@ pub fn count(
     Ok(out)
 }
 
-/// `(wave, group, slot, count)` rows.
-type GridRows = Vec<(i32, Option<usize>, usize, u64)>;
+/// The respondents of one wave in one group of each grouping question, with one answer.
+struct Cell {
+    wave: i32,
+    /// Per grouping question, the option index; its option count means "not answered".
+    groups: Vec<usize>,
+    slot: usize,
+    n: u64,
+}
 
-/// `(wave, group, slot, count)` of question `qi` grouped by the question `by`.
-fn grid(lf: &LazyFrame, spec: &Spec, by: &str, qi: usize) -> Result<GridRows, PipelineError> {
+/// What a cell's slot is.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// The question's option index; its option count means "not answered".
+    Option,
+    /// A number question's value `v` as `v - min + 1`, with 0 for "not answered".
+    Value { min: i64, max: i64 },
+}
+
+/// Counts question `qi` by wave, by each question in `by` and by slot, with one group-by.
+///
+/// Every key is packed into one integer first: polars hashes a single integer column
+/// directly, where several key columns would first be row-encoded.
+fn cells(
+    lf: &LazyFrame,
+    spec: &Spec,
+    qi: usize,
+    by: &[usize],
+    slot: Slot,
+) -> Result<Vec<Cell>, PipelineError> {
     let q = &spec.questions[qi];
     let name = q.id.as_str();
-    let (lf, key) = match q.kind {
-        QuestionKind::Number { .. } => (
-            lf.clone()
-                .select([col(WAVE), col(by), col(name).is_null().alias("_missing")]),
-            "_missing",
-        ),
-        QuestionKind::Multiple { .. } => (
-            lf.clone().select([col(WAVE), col(by), col(name)]).explode(
+    let lf = match q.kind {
+        QuestionKind::Multiple { .. } => lf
+            .clone()
+            .select(
+                [col(WAVE), col(name)]
+                    .into_iter()
+                    .chain(by.iter().map(|&b| col(spec.questions[b].id.as_str())))
+                    .collect::<Vec<_>>(),
+            )
+            .explode(
                 cols([name]),
                 ExplodeOptions {
                     empty_as_null: true,
                     keep_nulls: true,
                 },
             ),
-            name,
-        ),
-        QuestionKind::Single => (lf.clone(), name),
+        _ => lf.clone(),
     };
+    let (slot, slots) = match slot {
+        Slot::Option => {
+            let slots = slots(spec, qi) as i64;
+            (code_or(name, slots - 1), slots)
+        }
+        Slot::Value { min, max } => {
+            let values = lf
+                .clone()
+                .select([col(name).min().alias("min"), col(name).max().alias("max")])
+                .collect()?;
+            let seen = |c: &str| -> Result<Option<i64>, PipelineError> {
+                let s = values
+                    .column(c)?
+                    .as_materialized_series()
+                    .cast(&DataType::Int64)?;
+                Ok(s.i64()?.get(0))
+            };
+            if seen("min")?.is_some_and(|v| v < min) || seen("max")?.is_some_and(|v| v > max) {
+                return Err(PipelineError::Inconsistent(format!(
+                    "{name}: a value outside {min}..={max} reached the tables"
+                )));
+            }
+            let value =
+                (col(name).cast(DataType::Int64) - lit(min) + lit(1i64)).fill_null(lit(0i64));
+            (value, max - min + 2)
+        }
+    };
+    let radices: Vec<i64> = by
+        .iter()
+        .map(|&b| spec.questions[b].options.len() as i64 + 1)
+        .collect();
+    let mut key = col(WAVE).cast(DataType::Int64);
+    for (&b, &radix) in by.iter().zip(&radices) {
+        key = key * lit(radix) + code_or(spec.questions[b].id.as_str(), radix - 1);
+    }
     let df = lf
-        .group_by([col(WAVE), col(by), col(key)])
+        .group_by([(key * lit(slots) + slot).alias("_key")])
         .agg([len().cast(DataType::UInt64).alias("_n")])
         .collect()?;
-    let missing_slot = slots(spec, qi) - 1;
-    let slot_of: Vec<usize> = match q.kind {
-        QuestionKind::Number { .. } => df
-            .column(key)?
-            .as_materialized_series()
-            .bool()?
-            .iter()
-            .map(|m| if m == Some(true) { 1 } else { 0 })
-            .collect(),
-        _ => codes(&df, key)?
-            .into_iter()
-            .map(|c| c.map_or(missing_slot, |c| c as usize))
-            .collect(),
-    };
-    Ok(waves_of(&df)?
-        .into_iter()
-        .zip(codes(&df, by)?)
-        .zip(slot_of)
+    let keys = df.column("_key")?.as_materialized_series().i64()?.clone();
+    Ok(keys
+        .iter()
         .zip(numbers(&df, "_n")?)
-        .map(|(((w, g), s), n)| (w, g.map(|g| g as usize), s, n))
+        .map(|(key, n)| {
+            let mut key = key.unwrap_or_default();
+            let slot = key.rem_euclid(slots) as usize;
+            key = key.div_euclid(slots);
+            let mut groups = vec![0; by.len()];
+            for (group, &radix) in groups.iter_mut().zip(&radices).rev() {
+                *group = key.rem_euclid(radix) as usize;
+                key = key.div_euclid(radix);
+            }
+            Cell {
+                wave: key as i32,
+                groups,
+                slot,
+                n,
+            }
+        })
         .collect())
 }
 
-/// Quartiles by the Hyndman-Fan type 7 rule (linear interpolation between order
-/// statistics, as R's default, numpy's default and DuckDB's `quantile_cont`), per platform
-/// group and for all platforms (the last entry).
+/// A categorical column's option index as `Int64`, with `missing` where it is null.
+fn code_or(name: &str, missing: i64) -> Expr {
+    col(name)
+        .to_physical()
+        .cast(DataType::Int64)
+        .fill_null(lit(missing))
+}
+
+/// Per wave, the quartiles of a number question by platform group and for all platforms
+/// (the last entry), from its histogram by platform (`Slot::Value` cells). A group gets
+/// quartiles when it has respondents, NaN ones when none of them answered; those without a
+/// main platform count in "all" only.
 fn quartiles(
-    lf: &LazyFrame,
-    platform: &str,
-    q: &str,
+    histogram: &[Cell],
     platforms: usize,
-) -> Result<Vec<(i32, usize, Quartiles)>, PipelineError> {
-    let aggs = || {
-        [
-            col(q).count().cast(DataType::UInt64).alias("_n"),
-            col(q)
-                .quantile(lit(0.25), QuantileMethod::Linear)
-                .alias("_p25"),
-            col(q)
-                .quantile(lit(0.5), QuantileMethod::Linear)
-                .alias("_p50"),
-            col(q)
-                .quantile(lit(0.75), QuantileMethod::Linear)
-                .alias("_p75"),
-        ]
-    };
-    let mut out = Vec::new();
-    let by_platform = lf
-        .clone()
-        .group_by([col(WAVE), col(platform)])
-        .agg(aggs())
-        .collect()?;
-    let all = lf.clone().group_by([col(WAVE)]).agg(aggs()).collect()?;
-    for (df, grouped) in [(by_platform, true), (all, false)] {
-        let groups = if grouped {
-            codes(&df, platform)?
-        } else {
-            vec![None; df.height()]
-        };
-        let rows = waves_of(&df)?
-            .into_iter()
-            .zip(groups)
-            .zip(numbers(&df, "_n")?)
-            .zip(floats(&df, "_p25")?)
-            .zip(floats(&df, "_p50")?)
-            .zip(floats(&df, "_p75")?);
-        for (((((wave, group), n), p25), p50), p75) in rows {
-            let index = match (grouped, group) {
-                (false, _) => platforms,
-                (true, Some(g)) => g as usize,
-                // Responses without a main platform are in "all" only.
-                (true, None) => continue,
-            };
-            let value = |v: Option<f64>| v.unwrap_or(f64::NAN);
-            out.push((
-                wave,
-                index,
-                Quartiles {
-                    n,
-                    p25: value(p25),
-                    median: value(p50),
-                    p75: value(p75),
-                },
-            ));
+    min: i64,
+) -> BTreeMap<i32, Vec<Option<Quartiles>>> {
+    let mut by_wave: BTreeMap<i32, Vec<Option<Vec<u64>>>> = BTreeMap::new();
+    for cell in histogram {
+        let groups = by_wave
+            .entry(cell.wave)
+            .or_insert_with(|| vec![None; platforms + 1]);
+        for g in [cell.groups[0], platforms] {
+            let counts = groups[g].get_or_insert_with(Vec::new);
+            if counts.len() <= cell.slot {
+                counts.resize(cell.slot + 1, 0);
+            }
+            counts[cell.slot] += cell.n;
         }
     }
-    Ok(out)
+    by_wave
+        .into_iter()
+        .map(|(wave, groups)| {
+            let quartiles = groups
+                .iter()
+                .map(|counts| {
+                    counts
+                        .as_ref()
+                        .map(|c| quartiles_of(&c[1.min(c.len())..], min))
+                })
+                .collect();
+            (wave, quartiles)
+        })
+        .collect()
+}
+
+/// The quartiles of the values `counts` describes (`counts[i]` values equal `min + i`), by
+/// the Hyndman-Fan type 7 rule: linear interpolation between order statistics, as R's
+/// default, numpy's default, DuckDB's `quantile_cont` and polars' `Linear`, whose
+/// arithmetic this follows to the bit.
+fn quartiles_of(counts: &[u64], min: i64) -> Quartiles {
+    let n: u64 = counts.iter().sum();
+    // The value of rank `r` (0-based) in sorted order.
+    let ranked = |r: u64| {
+        let mut below = 0;
+        for (i, &c) in counts.iter().enumerate() {
+            below += c;
+            if below > r {
+                return (min + i as i64) as f64;
+            }
+        }
+        f64::NAN
+    };
+    let quantile = |p: f64| {
+        if n == 0 {
+            return f64::NAN;
+        }
+        let float_idx = (n - 1) as f64 * p;
+        let (low, high) = (float_idx as u64, float_idx.ceil() as u64);
+        let lower = ranked(low);
+        if low == high {
+            return lower;
+        }
+        let upper = ranked(high);
+        if lower == upper {
+            lower
+        } else {
+            (float_idx - low as f64) * (upper - lower) + lower
+        }
+    };
+    Quartiles {
+        n,
+        p25: quantile(0.25),
+        median: quantile(0.5),
+        p75: quantile(0.75),
+    }
 }
 
 /// Recounts every indicator by platform with a polars expression over its option sets and
@@ -391,4 +474,41 @@ fn check_indicators(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Quartiles from a histogram are polars' own `Linear` quantiles, to the bit.
+        #[test]
+        fn histogram_quartiles_are_polars_quartiles(
+            min in -5i64..5,
+            values in prop::collection::vec(0i64..40, 0..200),
+        ) {
+            let values: Vec<i64> = values.into_iter().map(|v| v + min).collect();
+            let mut counts = vec![0u64; 40];
+            for &v in &values {
+                counts[(v - min) as usize] += 1;
+            }
+            let got = quartiles_of(&counts, min);
+            prop_assert_eq!(got.n, values.len() as u64);
+            let series = Series::new("v".into(), &values);
+            for (p, got) in [(0.25, got.p25), (0.5, got.median), (0.75, got.p75)] {
+                let want = series
+                    .i64()
+                    .unwrap()
+                    .quantile(p, QuantileMethod::Linear)
+                    .unwrap()
+                    .unwrap_or(f64::NAN);
+                prop_assert!(
+                    want.to_bits() == got.to_bits(),
+                    "p{}: polars {} histogram {}", p, want, got
+                );
+            }
+        }
+    }
 }

@@ -224,7 +224,10 @@ mod tests {
             };
             let at = |a: usize| point.iter().find(|&&(x, _)| x == a).map_or(0.0, |p| p.1);
             let value: f64 = terms.iter().map(|&(a, c)| c as f64 * at(a)).sum();
-            assert!((value - cold).abs() < 1e-6, "the point gives {value}, not {cold}");
+            assert!(
+                (value - cold).abs() < 1e-6,
+                "the point gives {value}, not {cold}"
+            );
             for (expr, cmp, rhs) in &rows {
                 let lhs: f64 = expr.iter().map(|&(a, c)| c as f64 * at(a)).sum();
                 let rhs = *rhs as f64;
@@ -264,7 +267,11 @@ mod tests {
         assert_eq!(piece.optimum(&vec![(0, 1)], true).unwrap().0, f64::INFINITY);
         assert_eq!(piece.optimum(&vec![(0, 1)], false).unwrap().0.round(), 3.0);
         assert_eq!(
-            piece.optimum(&vec![(0, -1), (1, 1)], true).unwrap().0.round(),
+            piece
+                .optimum(&vec![(0, -1), (1, 1)], true)
+                .unwrap()
+                .0
+                .round(),
             -3.0
         );
         assert_same(&rows, &vec![(1, -2)]);
@@ -279,7 +286,7 @@ mod tests {
 
     #[test]
     fn repeated_and_cancelling_terms_are_merged() {
-        let rows = vec![(vec![(0, 1), (1, 1)], Cmp::Eq, 10)];
+        let rows = [(vec![(0, 1), (1, 1)], Cmp::Eq, 10)];
         let piece = PieceLp::new(rows.iter().collect()).unwrap();
         let doubled = vec![(0, 1), (0, 1), (1, 1), (1, -1)];
         assert_eq!(piece.optimum(&doubled, true).unwrap().0.round(), 20.0);
@@ -289,34 +296,35 @@ mod tests {
     /// Rows over a known non-negative integer point, so the piece is feasible, as a
     /// wave's published numbers are.
     fn piece() -> impl Strategy<Value = (Vec<Row>, LinExpr)> {
-        (2usize..30).prop_flat_map(|atoms| {
-            let truth = prop::collection::vec(0i64..40, atoms);
-            let expr = || prop::collection::vec((0..atoms, -2i64..4), 1..8);
-            let rows = prop::collection::vec((expr(), 0u8..4), 1..25);
-            (truth, rows, expr())
-        })
-        .prop_map(|(truth, rows, terms)| {
-            let rows = rows
-                .into_iter()
-                .map(|(expr, kind)| {
-                    let mut merged: BTreeMap<usize, i64> = BTreeMap::new();
-                    for (a, c) in expr {
-                        *merged.entry(a).or_default() += c;
-                    }
-                    merged.retain(|_, c| *c != 0);
-                    let expr: LinExpr = merged.into_iter().collect();
-                    let at: i64 = expr.iter().map(|&(a, c)| c * truth[a]).sum();
-                    // Mostly totals, as published; some slack rows, as the survey implies.
-                    match kind {
-                        0 => (expr, Cmp::Le, at + 3),
-                        1 => (expr, Cmp::Ge, at - 2),
-                        _ => (expr, Cmp::Eq, at),
-                    }
-                })
-                .filter(|(expr, _, _)| !expr.is_empty())
-                .collect();
-            (rows, terms)
-        })
+        (2usize..30)
+            .prop_flat_map(|atoms| {
+                let truth = prop::collection::vec(0i64..40, atoms);
+                let expr = || prop::collection::vec((0..atoms, -2i64..4), 1..8);
+                let rows = prop::collection::vec((expr(), 0u8..4), 1..25);
+                (truth, rows, expr())
+            })
+            .prop_map(|(truth, rows, terms)| {
+                let rows = rows
+                    .into_iter()
+                    .map(|(expr, kind)| {
+                        let mut merged: BTreeMap<usize, i64> = BTreeMap::new();
+                        for (a, c) in expr {
+                            *merged.entry(a).or_default() += c;
+                        }
+                        merged.retain(|_, c| *c != 0);
+                        let expr: LinExpr = merged.into_iter().collect();
+                        let at: i64 = expr.iter().map(|&(a, c)| c * truth[a]).sum();
+                        // Mostly totals, as published; some slack rows, as the survey implies.
+                        match kind {
+                            0 => (expr, Cmp::Le, at + 3),
+                            1 => (expr, Cmp::Ge, at - 2),
+                            _ => (expr, Cmp::Eq, at),
+                        }
+                    })
+                    .filter(|(expr, _, _)| !expr.is_empty())
+                    .collect();
+                (rows, terms)
+            })
     }
 
     proptest! {
