@@ -184,10 +184,51 @@ async fn the_statistics_page_works_in_a_real_browser() {
         .unwrap();
     assert_eq!(zip_status, json!([200, "application/zip"]));
 
+    // On a 375 px phone nothing scrolls sideways, not the page, not a table, in any language.
+    for lang in ["en", "es", "fr"] {
+        browser.goto(&format!("{base}/reports?lang={lang}")).await;
+        browser.wait_for_title(|t| !t.is_empty()).await;
+        let overflowing = browser
+            .client
+            .execute(
+                "const wide = Array.from(document.querySelectorAll('.scroll'))
+                   .filter(e => e.scrollWidth > e.clientWidth)
+                   .map(e => [e.getAttribute('aria-label'), e.clientWidth, e.scrollWidth]);
+                 const page = document.documentElement;
+                 if (page.scrollWidth > page.clientWidth) wide.push(['page', page.clientWidth, page.scrollWidth]);
+                 return wide;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            overflowing,
+            json!([]),
+            "{lang}: wider than the screen at 375 px"
+        );
+    }
+    browser.goto(&format!("{base}/reports")).await;
+    browser.wait_for_title(|t| !t.is_empty()).await;
+
     let violations = browser.axe_violations().await;
     assert!(violations.is_empty(), "axe-core: {violations:#?}");
     let artifact = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../target/test-artifacts/reports-375px.png");
     assert_eq!(browser.screenshot(&artifact).await, 375);
+    // And one with the first indicator's table in view, to look at.
+    browser
+        .client
+        .execute(
+            "document.querySelector('.scroll').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        browser
+            .screenshot(&artifact.with_file_name("reports-375px-table.png"))
+            .await,
+        375
+    );
     browser.quit().await;
 }
