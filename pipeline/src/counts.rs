@@ -364,7 +364,14 @@ fn quartiles(
         let groups = by_wave
             .entry(cell.wave)
             .or_insert_with(|| vec![None; platforms + 1]);
-        for g in [cell.groups[0], platforms] {
+        // A respondent without a main platform (index `platforms`) counts in "all" once.
+        let platform = cell.groups[0];
+        let into: &[usize] = if platform < platforms {
+            &[platform, platforms]
+        } else {
+            &[platforms]
+        };
+        for &g in into {
             let counts = groups[g].get_or_insert_with(Vec::new);
             if counts.len() <= cell.slot {
                 counts.resize(cell.slot + 1, 0);
@@ -481,6 +488,40 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    fn cell(wave: i32, platform: usize, slot: usize, n: u64) -> Cell {
+        Cell {
+            wave,
+            groups: vec![platform],
+            slot,
+            n,
+        }
+    }
+
+    #[test]
+    fn respondents_without_a_main_platform_count_in_all_once() {
+        // Two platforms; index 2 is "not answered". Values are `slot - 1 + min`.
+        let histogram = [
+            cell(7, 0, 1, 1), // platform 0: one 10
+            cell(7, 1, 3, 1), // platform 1: one 12
+            cell(7, 2, 5, 2), // no platform: two 14s
+            cell(7, 2, 0, 4), // no platform, not answered: no value
+            cell(8, 1, 0, 1), // wave 8: one respondent who did not answer
+        ];
+        let by_wave = quartiles(&histogram, 2, 10);
+        let wave = &by_wave[&7];
+        assert_eq!(wave.len(), 3);
+        assert_eq!(wave[0].map(|q| (q.n, q.median)), Some((1, 10.0)));
+        assert_eq!(wave[1].map(|q| (q.n, q.median)), Some((1, 12.0)));
+        let all = wave[2].expect("all platforms");
+        // 10, 12, 14, 14: each respondent once.
+        assert_eq!((all.n, all.p25, all.median, all.p75), (4, 11.5, 13.0, 14.0));
+        let later = &by_wave[&8];
+        assert!(later[0].is_none(), "no respondent on platform 0 in wave 8");
+        let nobody = later[1].expect("platform 1 has a respondent");
+        assert_eq!(nobody.n, 0);
+        assert!(nobody.median.is_nan());
+    }
 
     proptest! {
         /// Quartiles from a histogram are polars' own `Linear` quantiles, to the bit.

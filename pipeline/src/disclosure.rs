@@ -276,11 +276,33 @@ fn publicly_zero(model: &Model, suppressed: &[bool]) -> Vec<bool> {
             }
         }
     }
-    model
+    let mut zero: Vec<bool> = model
         .classes
         .iter()
         .map(|class| class.value == 0 && class.expr.iter().all(|&(a, _)| covered[a]))
-        .collect()
+        .collect();
+    // Relations tie numbers built from different atoms (all platforms, and the categories
+    // that add up to it): counts are never negative, so the parts of a zero total are
+    // zero, and a total of zero parts is zero.
+    loop {
+        let mut changed = false;
+        for rel in &model.relations {
+            let members = std::iter::once(rel.total).chain(rel.parts.iter().copied());
+            let now_zero = zero[rel.total] || rel.parts.iter().all(|&p| zero[p]);
+            if !now_zero {
+                continue;
+            }
+            for m in members {
+                if !zero[m] && model.classes[m].value == 0 {
+                    zero[m] = true;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return zero;
+        }
+    }
 }
 
 fn known_states(model: &Model, locked: &[bool], suppressed: &[bool]) -> Vec<Known> {
