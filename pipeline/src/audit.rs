@@ -193,9 +193,7 @@ pub fn audit_again(
             if terms.is_empty() {
                 continue;
             }
-            let (_, point) = pieces.optimum(*root, &terms, true)?;
-            outcome.solves += 1;
-            points.entry(*root).or_default().extend(point);
+            explore(&mut pieces, *root, &terms, true, &mut points, &mut outcome)?;
         }
     }
     // Then, while many numbers are not yet seen to move k, push just those together, up
@@ -223,9 +221,7 @@ pub fn audit_again(
                 if terms.is_empty() {
                     continue;
                 }
-                let (_, point) = pieces.optimum(*root, &terms, true)?;
-                outcome.solves += 1;
-                points.entry(*root).or_default().extend(point);
+                explore(&mut pieces, *root, &terms, true, &mut points, &mut outcome)?;
             }
         }
         let before = open.len();
@@ -405,12 +401,24 @@ fn optimum(
 ) -> Result<f64, PipelineError> {
     let mut value = target.constant;
     for (root, terms) in &target.by_piece {
-        let (best, point) = pieces.optimum(*root, terms, maximise)?;
-        outcome.solves += 1;
-        value += best;
-        points.entry(*root).or_default().extend(point);
+        value += explore(pieces, *root, terms, maximise, points, outcome)?;
     }
     Ok(value)
+}
+
+/// One LP over one piece: its optimum, with the point reached kept for later targets.
+fn explore(
+    pieces: &mut Pieces,
+    root: usize,
+    terms: &LinExpr,
+    maximise: bool,
+    points: &mut Points,
+    outcome: &mut AuditOutcome,
+) -> Result<f64, PipelineError> {
+    let (best, point) = pieces.optimum(root, terms, maximise)?;
+    outcome.solves += 1;
+    points.entry(root).or_default().extend(point);
+    Ok(best)
 }
 
 /// The range of values a target takes over the feasible points found so far: a range it

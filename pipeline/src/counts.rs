@@ -180,6 +180,8 @@ pub fn count(
     // histogram, which gives both the answered count and the quartiles.
     let by_indicator = [spec.platform, spec.category, spec.region];
     let indicators = indicator_questions(spec);
+    let categories = spec.questions[spec.category].options.len() + 1;
+    let regions = spec.questions[spec.region].options.len() + 1;
     for (qi, q) in spec.questions.iter().enumerate() {
         if qi == spec.platform {
             continue;
@@ -211,8 +213,6 @@ pub fn count(
         } else {
             &by_indicator[..1]
         };
-        let categories = spec.questions[spec.category].options.len() + 1;
-        let regions = spec.questions[spec.region].options.len() + 1;
         for cell in cells(&counted, spec, qi, by, Slot::Option)? {
             let Some(w) = out.get_mut(&cell.wave) else {
                 continue;

@@ -53,17 +53,8 @@ impl<'a> PieceLp<'a> {
         let mut problem = Problem::new(OptimizationDirection::Maximize);
         let level = problem.add_var(1.0, (-bound, bound));
         let mut vars = BTreeMap::new();
-        for (expr, cmp, rhs) in &rows {
-            let terms: Vec<(Variable, f64)> = expr
-                .iter()
-                .map(|&(a, c)| {
-                    let var = *vars
-                        .entry(a)
-                        .or_insert_with(|| problem.add_var(0.0, (0.0, f64::INFINITY)));
-                    (var, c as f64)
-                })
-                .collect();
-            problem.add_constraint(terms, comparison(*cmp), *rhs as f64);
+        for row in &rows {
+            add_row(&mut problem, &mut vars, row);
         }
         let base = problem
             .solve()
@@ -140,17 +131,8 @@ fn cold(terms: &LinExpr, rows: &[&Row], maximise: bool) -> Result<Optimum, Pipel
     for (&a, &c) in &objective {
         vars.insert(a, problem.add_var(c, (0.0, f64::INFINITY)));
     }
-    for (expr, cmp, rhs) in rows {
-        let terms: Vec<(Variable, f64)> = expr
-            .iter()
-            .map(|&(a, c)| {
-                let var = *vars
-                    .entry(a)
-                    .or_insert_with(|| problem.add_var(0.0, (0.0, f64::INFINITY)));
-                (var, c as f64)
-            })
-            .collect();
-        problem.add_constraint(terms, comparison(*cmp), *rhs as f64);
+    for row in rows {
+        add_row(&mut problem, &mut vars, row);
     }
     if vars.is_empty() {
         return Ok((0.0, None));
@@ -176,6 +158,20 @@ fn cold(terms: &LinExpr, rows: &[&Row], maximise: bool) -> Result<Optimum, Pipel
         )),
         Err(e) => Err(lp_failed(e)),
     }
+}
+
+/// Adds `row` to `problem`, with a new non-negative variable for each atom not seen yet.
+fn add_row(problem: &mut Problem, vars: &mut BTreeMap<usize, Variable>, (expr, cmp, rhs): &Row) {
+    let terms: Vec<(Variable, f64)> = expr
+        .iter()
+        .map(|&(a, c)| {
+            let var = *vars
+                .entry(a)
+                .or_insert_with(|| problem.add_var(0.0, (0.0, f64::INFINITY)));
+            (var, c as f64)
+        })
+        .collect();
+    problem.add_constraint(terms, comparison(*cmp), *rhs as f64);
 }
 
 fn comparison(cmp: Cmp) -> ComparisonOp {
