@@ -44,9 +44,6 @@ pub async fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
             "ready (already existed)"
         };
         println!("{}: {what}", table.name);
-        for note in &table.notes {
-            println!("  note: {note}");
-        }
     }
     if let Endpoint::Url(url) = &endpoint {
         let authority = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);

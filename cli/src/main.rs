@@ -2,6 +2,7 @@
 
 mod check;
 mod config;
+mod listen;
 mod dynamo;
 mod report;
 mod schedule;

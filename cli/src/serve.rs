@@ -39,8 +39,21 @@ pub struct Args {
     #[arg(long, env = "CANVASS_RATE_LIMIT_PER_HOUR", default_value_t = 100)]
     rate_limit_per_hour: u32,
     /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
-    #[arg(long, env = "CANVASS_TRUST_FORWARDED_FOR")]
+    /// The environment variable takes 1/0, true/false, yes/no, on/off.
+    #[arg(
+        long,
+        env = "CANVASS_TRUST_FORWARDED_FOR",
+        num_args = 0..=1,
+        default_value_t = false,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new(),
+    )]
     trust_forwarded_for: bool,
+    /// Seconds between passes of the embedded store's maintenance, which deletes expired
+    /// control items and rewrites the file in key order so that it keeps no arrival order
+    /// (docs/privacy.md); only when something was written since the last pass.
+    #[arg(long, env = "CANVASS_STORE_MAINTENANCE_SECS", default_value_t = 600)]
+    store_maintenance_secs: u64,
     /// Hours between scheduled report runs (the local stand-in for EventBridge Scheduler);
     /// the first runs at start. 0 turns the schedule off.
     #[arg(long, env = "CANVASS_REPORT_INTERVAL_HOURS", default_value_t = 168)]
@@ -61,7 +74,13 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let secret = crate::config::secret(&args.data)?;
-    let store = args.store.open(&args.data).await?;
+    let store = args
+        .store
+        .open(
+            &args.data,
+            Duration::from_secs(args.store_maintenance_secs.max(1)),
+        )
+        .await?;
     let state = AppState::new(
         catalog,
         store.responses,
@@ -89,6 +108,14 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             Duration::from_secs(args.report_interval_hours * 3600),
         );
     }
+    // Tallied request counts are logged once an interval even when no request comes.
+    tokio::spawn(async {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            canvass_ingest::access_log::flush_tally_if_due();
+        }
+    });
     let publish = canvass_publish::app(PublishState {
         releases,
         featured_survey: None,
@@ -107,12 +134,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     println!("  statistics:      {base}/reports");
     println!("  store:           {}", store.description);
     println!("Press Ctrl-C to stop.");
-    // The peer address reaches the rate limit's keyed hash only; it is never stored or logged.
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    crate::listen::serve(listener, app, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;

@@ -7,6 +7,7 @@
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use canvass_core::store::dynamodb::{DynamoStore, DynamoUrl, Endpoint, build_client};
@@ -46,12 +47,15 @@ pub struct Opened {
 }
 
 impl StoreChoice {
-    pub async fn open(&self, data: &Path) -> anyhow::Result<Opened> {
+    /// Opens the chosen store; `maintenance_every` is how often the embedded SQLite store
+    /// purges expired control items and rewrites its file in key order.
+    pub async fn open(&self, data: &Path, maintenance_every: Duration) -> anyhow::Result<Opened> {
         match self {
             StoreChoice::Sqlite => {
                 let db = data.join("canvass.db");
                 let store = Arc::new(
-                    SqliteStore::open(&db).with_context(|| format!("opening {}", db.display()))?,
+                    SqliteStore::open_with(&db, maintenance_every)
+                        .with_context(|| format!("opening {}", db.display()))?,
                 );
                 Ok(Opened {
                     responses: store.clone(),

@@ -27,13 +27,13 @@ pub struct Submission {
     pub pow_verified: bool,
 }
 
+/// The one answer to a send that was taken in: stored now, or by an earlier send under the
+/// same submission id. Deliberately one value, not two: if the reply told a first send from a
+/// repeat (or matching answers from different ones), anyone holding a seller's submission id
+/// could learn whether, and what, the seller answered (docs/privacy.md, "No answer oracle").
+/// The first stored answers stay; a later send under the same id changes nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Accepted {
-    /// Stored now.
-    New,
-    /// Stored by an earlier attempt with the same submission id and answers.
-    Repeat,
-}
+pub struct Accepted;
 
 #[derive(Debug)]
 pub enum Refused {
@@ -45,8 +45,6 @@ pub enum Refused {
         survey: Arc<Survey>,
         errors: FieldErrors,
     },
-    /// The submission id was used before for different answers.
-    Conflict,
     Store(StoreError),
 }
 
@@ -95,10 +93,6 @@ pub async fn submit(
 ) -> Result<Accepted, Refused> {
     let record = prepare(catalog, secret, survey_id, submission, now)?;
     match store.put_if_absent(&record).await.map_err(Refused::Store)? {
-        PutOutcome::Stored => Ok(Accepted::New),
-        PutOutcome::AlreadyStored(existing) if existing.same_response_as(&record) => {
-            Ok(Accepted::Repeat)
-        }
-        PutOutcome::AlreadyStored(_) => Err(Refused::Conflict),
+        PutOutcome::Stored | PutOutcome::AlreadyStored => Ok(Accepted),
     }
 }

@@ -150,8 +150,6 @@ pub enum PowError {
     WrongSolution,
     #[error("the proof-of-work challenge has expired; fetch a new one")]
     Expired,
-    #[error("the proof-of-work challenge was already used for another response")]
-    Replayed,
 }
 
 impl PowError {
@@ -162,7 +160,6 @@ impl PowError {
             PowError::BadSignature => "pow_bad_signature",
             PowError::WrongSolution => "pow_wrong_solution",
             PowError::Expired => "pow_expired",
-            PowError::Replayed => "pow_replayed",
         }
     }
 }
@@ -218,22 +215,32 @@ fn expiry(salt: &str) -> Result<i64, PowError> {
         .ok_or_else(malformed)
 }
 
-/// Marks a verified challenge as used by `submission_id`. Retries of the same submission
-/// (a double click, a re-post) may present it again; any other submission is refused.
-pub async fn redeem(
-    control: &dyn ControlStore,
-    verified: &Verified,
-    submission_id: &str,
-) -> Result<Result<(), PowError>, StoreError> {
-    let key = format!("pow/{}", verified.challenge);
-    let holder = control
-        .get_or_insert(&key, submission_id, verified.expires_at)
-        .await?;
-    Ok(if holder == submission_id {
-        Ok(())
-    } else {
-        Err(PowError::Replayed)
-    })
+/// Marks a verified challenge as used; `true` the first time, `false` ever after.
+///
+/// The marker names no submission and carries no exact time, so that whoever holds the
+/// control store and the secret cannot link it to a response or date one: its key is a hash
+/// of the random challenge (stored nowhere else), and it expires at the first full hour after
+/// the challenge does (still long enough to keep the challenge single-use). A challenge that
+/// was already used verifies nothing: the caller stores the response as unverified, so that a
+/// retry of the same submission (whose first attempt claimed the marker) is answered exactly
+/// like a first send, and a replayed challenge buys nothing.
+pub async fn redeem(control: &dyn ControlStore, verified: &Verified) -> Result<bool, StoreError> {
+    control
+        .claim(&marker_key(&verified.challenge), marker_expiry(verified.expires_at))
+        .await
+}
+
+/// The control-store key of a challenge's single-use marker.
+pub fn marker_key(challenge: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"canvass/pow-marker/v2\0");
+    hasher.update(challenge.as_bytes());
+    format!("pow/{}", hex::encode(&hasher.finalize()[..16]))
+}
+
+/// A challenge's expiry rounded up to the next full hour.
+pub fn marker_expiry(expires_at: i64) -> i64 {
+    (expires_at.div_euclid(3_600) + 1) * 3_600
 }
 
 #[cfg(test)]
@@ -310,6 +317,19 @@ mod tests {
             verify(&key(), "e30=", now),
             Err(PowError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn markers_name_no_submission_and_carry_only_the_hour() {
+        let now = 1_800_000_123;
+        let challenge = issue(&key(), easy(), now);
+        let marker = marker_key(&challenge.challenge);
+        assert!(!marker.contains(&challenge.challenge));
+        assert_eq!(marker, marker_key(&challenge.challenge));
+        assert_ne!(marker, marker_key(&issue(&key(), easy(), now).challenge));
+        let expiry = marker_expiry(now + 600);
+        assert_eq!(expiry % 3_600, 0);
+        assert!(expiry > now + 600 && expiry <= now + 600 + 3_600);
     }
 
     #[test]

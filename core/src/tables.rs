@@ -19,8 +19,6 @@ pub struct TableSpec {
     pub sort_key: Option<&'static str>,
     /// Attribute holding the expiry in Unix seconds, for DynamoDB's TTL deletion.
     pub ttl_attribute: Option<&'static str>,
-    /// Continuous backups, so a bad deploy or a mistaken delete can be undone.
-    pub point_in_time_recovery: bool,
     /// Refuse `DeleteTable` until the flag is switched off on purpose.
     pub deletion_protection: bool,
 }
@@ -32,18 +30,16 @@ pub const RESPONSES: TableSpec = TableSpec {
     partition_key: "response_id",
     sort_key: None,
     ttl_attribute: None,
-    point_in_time_recovery: true,
     deletion_protection: true,
 };
 
-/// Short-lived control state (rate-limit counters, single-use markers, daily salts); every
+/// Short-lived control state (rate-limit counters, single-use markers); every
 /// item expires. Generic `pk`/`sk` so new kinds of control state need no new table.
 pub const CONTROL: TableSpec = TableSpec {
     base_name: "control",
     partition_key: "pk",
     sort_key: Some("sk"),
     ttl_attribute: Some("expires_at"),
-    point_in_time_recovery: false,
     deletion_protection: false,
 };
 
@@ -115,10 +111,11 @@ impl TableSpec {
             properties["TimeToLiveSpecification"] =
                 json!({ "AttributeName": ttl, "Enabled": true });
         }
-        if self.point_in_time_recovery {
-            properties["PointInTimeRecoverySpecification"] =
-                json!({ "PointInTimeRecoveryEnabled": true });
-        }
+        // Never point-in-time recovery: restoring a table to any second of the last 35 days
+        // and comparing restores would date every response to the second (docs/privacy.md).
+        // The responses table is backed up weekly instead (infra/template.yaml, BackupPlan).
+        properties["PointInTimeRecoverySpecification"] =
+            json!({ "PointInTimeRecoveryEnabled": false });
         properties
     }
 }
@@ -207,14 +204,18 @@ mod tests {
             control["TimeToLiveSpecification"]["AttributeName"],
             "expires_at"
         );
-        assert!(control.get("PointInTimeRecoverySpecification").is_none());
+        assert_eq!(
+            control["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"],
+            false
+        );
         let responses = RESPONSES.cloudformation_properties();
         assert_eq!(responses["KeySchema"].as_array().unwrap().len(), 1);
         assert_eq!(responses["BillingMode"], "PAY_PER_REQUEST");
         assert_eq!(responses["DeletionProtectionEnabled"], true);
         assert_eq!(
             responses["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"],
-            true
+            false,
+            "restores to any second would date responses"
         );
     }
 }

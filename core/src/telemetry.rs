@@ -2,6 +2,8 @@
 //! lines on a terminal. What gets logged is decided at each call site: never a body, a
 //! header or an address.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 /// Installs the global subscriber. `CANVASS_LOG` (or `RUST_LOG`) filters, default `info`;
@@ -17,7 +19,9 @@ pub fn init() {
     };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, never into a file or a log service.
+        .with_ansi(std::io::stderr().is_terminal());
     let _ = if json {
         builder
             .json()

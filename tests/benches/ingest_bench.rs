@@ -82,9 +82,6 @@ impl ControlStore for MappingOnly {
     async fn claim(&self, _: &str, _: i64) -> Result<bool, StoreError> {
         Ok(true)
     }
-    async fn get_or_insert(&self, _: &str, c: &str, _: i64) -> Result<String, StoreError> {
-        Ok(c.to_owned())
-    }
 }
 
 fn body_for(id: Uuid) -> String {

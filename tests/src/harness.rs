@@ -58,6 +58,19 @@ impl Local {
     pub fn count_rows(&self) -> i64 {
         count_rows(&self.db())
     }
+
+    /// The stored answers of every row, as JSON, in key order.
+    pub fn stored_answers(&self) -> Vec<serde_json::Value> {
+        let conn = rusqlite::Connection::open(self.db()).unwrap();
+        let mut statement = conn
+            .prepare("SELECT answers FROM responses ORDER BY response_id")
+            .unwrap();
+        statement
+            .query_map([], |row| row.get::<_, String>(0))
+            .unwrap()
+            .map(|text| serde_json::from_str(&text.unwrap()).unwrap())
+            .collect()
+    }
 }
 
 impl Default for Local {

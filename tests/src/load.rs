@@ -4,8 +4,8 @@
 //! A [`Plan`] fixes, from a seed, every submission the clients will send: most are sent once,
 //! about 10 % are sent again under the same `submission_id` (right away on the same
 //! connection, or after every client has finished its first pass, from whichever connection
-//! picks it up), a few of those again with *different* answers (which must get `409` and
-//! change nothing), and about 5 % carry invalid answers (which must get `422` and never be
+//! picks it up), a few of those again with *different* answers (which must get the same
+//! `201` as any send, so that the reply is no answer oracle, and change nothing), and about 5 % carry invalid answers (which must get `422` and never be
 //! stored). [`run`] sends the plan with N concurrent clients (each a tokio task with its own
 //! HTTP client and keep-alive connection), retries every `503` after its `Retry-After`
 //! (bounded) and records every attempt with its status and timing. [`reconcile`] then compares
@@ -57,13 +57,13 @@ pub fn secret() -> Secret {
 pub enum Kind {
     /// Sent once.
     Once,
-    /// Sent, then the same body again at once on the same connection (expect `200`).
+    /// Sent, then the same body again at once on the same connection (expect `201`).
     RetrySoon,
-    /// Sent, then the same body again after every client's first pass (expect `200`).
+    /// Sent, then the same body again after every client's first pass (expect `201`).
     RetryLater,
-    /// Sent, then different answers under the same id at once (expect `409`).
+    /// Sent, then different answers under the same id at once (expect `201`, nothing changed).
     ConflictSoon,
-    /// Sent, then different answers under the same id later (expect `409`).
+    /// Sent, then different answers under the same id later (expect `201`, nothing changed).
     ConflictLater,
     /// Invalid answers (expect `422`, never stored).
     Invalid,
@@ -524,7 +524,7 @@ pub struct Reconciliation {
     /// its answer was lost) or not: either is correct.
     pub unresolved_stored: usize,
     pub unresolved_absent: usize,
-    /// Submissions first acknowledged by a `200` after a `503` or a lost answer: the earlier
+    /// Submissions first acknowledged (`201`) after a `503` or a lost answer: the earlier
     /// write had landed and only its answer was lost.
     pub landed_unanswered: usize,
 }
@@ -580,16 +580,16 @@ impl Reconciliation {
 
 /// Compares what every client was told with what the store holds.
 ///
-/// Rules, per attempt: the only statuses are `200`, `201`, `409`, `422` and `503` (never a
-/// `500`, never a `429` with the rate limit off, never a lost connection), and every `503`
-/// carries `Retry-After`. Per submission: a valid body gets `201` at most once and nothing
-/// after its first 2xx but `200`; its first 2xx is a `201` unless an earlier attempt was left
-/// unresolved (`503` or no answer: the write may have landed), different answers under an
-/// accepted id get `409` (or `503`), never a 2xx; invalid answers get `422` (or `503`).
-/// Against the store: every submission that got a 2xx is stored (no lost write), once (no
-/// duplicate), with the answers of its accepted body (a conflict changed nothing); nothing
-/// invalid, unknown or refused is stored; a valid submission without a 2xx may be stored
-/// only if its last answer left it unresolved.
+/// Rules, per attempt: the only statuses are `201`, `422` and `503` (never a `500`, never a
+/// `429` with the rate limit off, never a lost connection), and every `503` carries
+/// `Retry-After`. Per submission: a valid body gets `201` (or `503`), however often it is
+/// sent; different answers under an accepted id get the same `201` (or `503`): the reply
+/// never says whether an id was used or whether its answers match (no answer oracle);
+/// invalid answers get `422` (or `503`). Against the store: every submission that got a
+/// `201` is stored (no lost write), once (no duplicate), with the answers of its first,
+/// accepted body (a later send under its id changed nothing); nothing invalid, unknown or
+/// refused is stored; a valid submission without a `201` may be stored only if its last
+/// answer left it unresolved (`503` or no answer: the write may have landed).
 pub fn reconcile(plan: &Plan, attempts: &[Attempt], stored: &[Stored]) -> Reconciliation {
     let mut problems = Vec::new();
     let mut by_entry: BTreeMap<usize, Vec<&Attempt>> = BTreeMap::new();
@@ -601,7 +601,7 @@ pub fn reconcile(plan: &Plan, attempts: &[Attempt], stored: &[Stored]) -> Reconc
             Answer::Status {
                 code, retry_after, ..
             } => {
-                if !matches!(code, 200 | 201 | 409 | 422 | 503) {
+                if !matches!(code, 201 | 422 | 503) {
                     problems.push(format!("{id:?}: unexpected status {code}"));
                 }
                 if *code == 503 && retry_after.is_none() {
@@ -658,24 +658,20 @@ pub fn reconcile(plan: &Plan, attempts: &[Attempt], stored: &[Stored]) -> Reconc
             }
             continue;
         }
-        // The original body: 201 at most once, nothing but 200 after the first 2xx.
+        // The original body: 201 (or unresolved), however often it is sent.
         let mut acknowledged = false;
         let mut unresolved_before = false;
         let mut last_original: Option<&Answer> = None;
         for a in list.iter().filter(|a| a.body == Body::Original) {
             last_original = Some(&a.answer);
             match a.answer.code() {
-                Some(201) if acknowledged => problems.push(format!(
-                    "{sid}: 201 Created after it was already accepted (stored twice?)"
-                )),
-                Some(200) if !acknowledged && !unresolved_before => problems.push(format!(
-                    "{sid}: 200 (already stored) on its first answered send"
-                )),
-                Some(200) if !acknowledged => {
-                    landed_unanswered += 1;
+                Some(201) => {
+                    // Accepted after an unresolved attempt: that write may be the one kept.
+                    if !acknowledged && unresolved_before {
+                        landed_unanswered += 1;
+                    }
                     acknowledged = true;
                 }
-                Some(200 | 201) => acknowledged = true,
                 Some(503) | None => unresolved_before = true,
                 Some(other) => {
                     problems.push(format!("{sid}: valid answers got {other}"));
@@ -683,9 +679,9 @@ pub fn reconcile(plan: &Plan, attempts: &[Attempt], stored: &[Stored]) -> Reconc
             }
         }
         for a in list.iter().filter(|a| a.body == Body::Different) {
-            if !matches!(a.answer.code(), Some(409 | 503) | None) {
+            if !matches!(a.answer.code(), Some(201 | 503) | None) {
                 problems.push(format!(
-                    "{sid}: different answers under an accepted id got {:?}, not 409",
+                    "{sid}: different answers under an accepted id got {:?}, not the 201 any send gets",
                     a.answer.code()
                 ));
             }
@@ -837,7 +833,7 @@ impl Summary {
             conflicts: run
                 .attempts
                 .iter()
-                .filter(|a| a.body == Body::Different && a.answer.code() == Some(409))
+                .filter(|a| a.body == Body::Different && a.answer.code() == Some(201))
                 .count(),
             unavailable: run
                 .attempts
@@ -857,7 +853,7 @@ impl Summary {
 
     pub fn line(&self) -> String {
         format!(
-            "{} submissions, {} requests in {:.1} s ({:.0} req/s), {} accepted, {} retries, {} invalid, {} conflicts answered 409, {} 503s; latency p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms",
+            "{} submissions, {} requests in {:.1} s ({:.0} req/s), {} accepted, {} retries, {} invalid, {} different bodies under an accepted id answered 201 (unchanged), {} 503s; latency p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms",
             self.submissions,
             self.requests,
             self.elapsed.as_secs_f64(),
@@ -910,6 +906,22 @@ impl Serve {
     /// Starts `canvass serve --store STORE --data DATA` with the rate limit and the report
     /// timer off, `Retry-After: retry_after`, and the plan's secret; waits for its banner.
     pub fn start(store: &str, data: &Path, retry_after: u32) -> Serve {
+        Serve::start_with(
+            store,
+            data,
+            &[
+                "--retry-after",
+                &retry_after.to_string(),
+                "--rate-limit-per-hour",
+                "0",
+            ],
+            "warn",
+        )
+    }
+
+    /// Starts `canvass serve --store STORE --data DATA ARGS…` with the report timer off, the
+    /// plan's secret and the log filter `log`; waits for its banner.
+    pub fn start_with(store: &str, data: &Path, args: &[&str], log_filter: &str) -> Serve {
         std::fs::create_dir_all(data).unwrap();
         let log = data.join("serve.log");
         let mut child = Command::new(canvass_binary())
@@ -918,16 +930,10 @@ impl Serve {
             .arg(data)
             .arg("--surveys")
             .arg(surveys_dir())
-            .args([
-                "--retry-after",
-                &retry_after.to_string(),
-                "--rate-limit-per-hour",
-                "0",
-                "--report-interval-hours",
-                "0",
-            ])
+            .args(["--report-interval-hours", "0"])
+            .args(args)
             .env("CANVASS_SECRET", SECRET_HEX)
-            .env("CANVASS_LOG", "warn")
+            .env("CANVASS_LOG", log_filter)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
@@ -974,6 +980,11 @@ impl Serve {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+
+    /// Its whole log (stderr) so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// Lines of its log containing `needle`.
@@ -1070,9 +1081,9 @@ mod tests {
         let mut o = Outcomes::new();
         o.add(0, Body::Original, Answer::status(201))
             .add(1, Body::Original, Answer::status(201))
-            .add(1, Body::Original, Answer::status(200))
+            .add(1, Body::Original, Answer::status(201))
             .add(2, Body::Original, Answer::status(201))
-            .add(2, Body::Different, Answer::status(409))
+            .add(2, Body::Different, Answer::status(201))
             .add(3, Body::Original, Answer::status(422));
         let stored = vec![row(&plan, 0), row(&plan, 1), row(&plan, 2)];
         (plan, o, stored)
@@ -1107,11 +1118,16 @@ mod tests {
     }
 
     #[test]
-    fn a_second_created_for_one_submission_is_detected() {
+    fn a_reply_that_tells_a_repeat_from_a_first_send_is_detected() {
+        // 200 for a repeat or 409 for different answers would be an answer oracle.
         let (plan, mut o, stored) = healthy();
-        o.add(0, Body::Original, Answer::status(201));
+        o.add(1, Body::Original, Answer::status(200));
         let p = problems(&plan, &o, &stored);
-        assert!(p.iter().any(|p| p.contains("201 Created after")), "{p:?}");
+        assert!(p.iter().any(|p| p.contains("unexpected status 200")), "{p:?}");
+        let (plan, mut o, stored) = healthy();
+        o.add(2, Body::Different, Answer::status(409));
+        let p = problems(&plan, &o, &stored);
+        assert!(p.iter().any(|p| p.contains("not the 201 any send gets")), "{p:?}");
     }
 
     #[test]
@@ -1148,11 +1164,11 @@ mod tests {
     }
 
     #[test]
-    fn an_accepted_conflict_is_detected() {
+    fn different_answers_refused_as_invalid_are_detected() {
         let (plan, mut o, stored) = healthy();
-        o.add(2, Body::Different, Answer::status(200));
+        o.add(2, Body::Different, Answer::status(422));
         let p = problems(&plan, &o, &stored);
-        assert!(p.iter().any(|p| p.contains("not 409")), "{p:?}");
+        assert!(p.iter().any(|p| p.contains("not the 201")), "{p:?}");
     }
 
     #[test]
@@ -1171,34 +1187,25 @@ mod tests {
     }
 
     #[test]
-    fn a_repeat_answer_without_an_earlier_send_is_detected() {
-        let plan = plan_of(&[Kind::Once]);
-        let mut o = Outcomes::new();
-        o.add(0, Body::Original, Answer::status(200));
-        let p = problems(&plan, &o, &[row(&plan, 0)]);
-        assert!(p.iter().any(|p| p.contains("first answered send")), "{p:?}");
-    }
-
-    #[test]
     fn a_refused_submission_that_was_stored_is_detected() {
         let plan = plan_of(&[Kind::Once]);
         let mut o = Outcomes::new();
-        o.add(0, Body::Original, Answer::status(409));
+        o.add(0, Body::Original, Answer::status(422));
         let p = problems(&plan, &o, &[row(&plan, 0)]);
         assert!(
-            p.iter().any(|p| p.contains("valid answers got 409")),
+            p.iter().any(|p| p.contains("valid answers got 422")),
             "{p:?}"
         );
         assert!(p.iter().any(|p| p.contains("stored, but")), "{p:?}");
     }
 
     #[test]
-    fn a_write_whose_answer_was_lost_is_accepted_on_retry_with_200() {
-        // 503 (the write landed, the answer did not), then the retry finds it: 200.
+    fn a_write_whose_answer_was_lost_is_accepted_on_retry() {
+        // 503 (the write may have landed, the answer did not), then the retry: 201.
         let plan = plan_of(&[Kind::Once, Kind::Once]);
         let mut o = Outcomes::new();
         o.add(0, Body::Original, Answer::unavailable("1"))
-            .add(0, Body::Original, Answer::status(200))
+            .add(0, Body::Original, Answer::status(201))
             // Never resolved and not stored: also correct (nobody was told "accepted").
             .add(1, Body::Original, Answer::unavailable("1"));
         let r = reconcile(&plan, &o.attempts, &[row(&plan, 0)]);

@@ -25,8 +25,9 @@ pub enum StoreError {
 pub enum PutOutcome {
     /// The record is now durably stored.
     Stored,
-    /// A record with this id was stored before; here it is, as stored.
-    AlreadyStored(ResponseRecord),
+    /// A record with this id was stored before and is left as it was. What it holds is not
+    /// returned: no caller may act on it (see `intake::Accepted`).
+    AlreadyStored,
 }
 
 /// One item read back from the store.
@@ -63,7 +64,7 @@ pub trait ResponseStore: Send + Sync + 'static {
     fn list(&self, survey_id: &str) -> Pages<'_>;
 }
 
-/// Short-lived control state: rate-limit counters, single-use markers, daily salts.
+/// Short-lived control state: rate-limit counters and single-use markers.
 /// Every item has an expiry (unix seconds); an expired item behaves as if absent.
 #[async_trait]
 pub trait ControlStore: Send + Sync + 'static {
@@ -73,15 +74,6 @@ pub trait ControlStore: Send + Sync + 'static {
 
     /// Records a single-use marker: `true` the first time, `false` while it has not expired.
     async fn claim(&self, key: &str, expires_at: i64) -> Result<bool, StoreError>;
-
-    /// Returns the value at `key`, storing `candidate` first if there is none (or it expired).
-    /// Concurrent callers all get the same value.
-    async fn get_or_insert(
-        &self,
-        key: &str,
-        candidate: &str,
-        expires_at: i64,
-    ) -> Result<String, StoreError>;
 }
 
 /// Seconds since the Unix epoch, the unit of every expiry.

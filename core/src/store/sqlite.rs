@@ -1,13 +1,20 @@
-//! The embedded default: one SQLite file (WAL) holding responses and control state.
+//! The embedded default: one SQLite file holding responses and control state.
 //!
 //! All writes go through one writer thread that commits whatever is queued as one
 //! transaction (group commit): concurrent requests never meet `database is locked`, and one
 //! fsync covers many responses. A caller is answered only after its transaction committed
 //! with `synchronous = FULL`, so a 2xx always means the response is on disk.
+//!
+//! Nothing in the file orders responses by arrival (docs/privacy.md, "Whoever holds the
+//! data"): both tables are `WITHOUT ROWID`, keyed by random ids, so rows are read back in key
+//! order; the rollback journal (not a WAL) keeps no history of commits once each one is
+//! done; `secure_delete` zeroes what is deleted; and a maintenance pass on a timer deletes
+//! expired control items and `VACUUM`s, rewriting every page in key order so that where a row
+//! sits in its page no longer says when it came.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use futures::StreamExt;
@@ -22,8 +29,17 @@ use crate::record::ResponseRecord;
 const PAGE_SIZE: usize = 1000;
 const MAX_BATCH: usize = 512;
 
+/// How often the writer purges expired control items and rewrites the file in key order,
+/// when anything was written since the last time.
+pub const DEFAULT_MAINTENANCE_EVERY: Duration = Duration::from_secs(600);
+
+/// The one control row every repeated put rewrites, so that a repeat costs a commit like a
+/// first put does and its timing does not tell the two apart.
+const PAD_KEY: &str = "store/pad";
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
+    Migrations::new(vec![
+        M::up(
         "CREATE TABLE responses (
             response_id    TEXT PRIMARY KEY NOT NULL,
             survey_id      TEXT NOT NULL,
@@ -39,7 +55,33 @@ fn migrations() -> Migrations<'static> {
             value      TEXT,
             expires_at INTEGER NOT NULL
         );",
-    )])
+        ),
+        // Rowid tables keep rows in arrival order; these keep them in (random) key order.
+        // Control items are short-lived by design: they are dropped, not copied.
+        M::up(
+            "CREATE TABLE responses_by_key (
+                response_id    TEXT PRIMARY KEY NOT NULL,
+                survey_id      TEXT NOT NULL,
+                survey_version INTEGER NOT NULL,
+                iso_week       TEXT NOT NULL,
+                answers        TEXT NOT NULL,
+                pow_verified   INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            INSERT INTO responses_by_key
+                SELECT response_id, survey_id, survey_version, iso_week, answers, pow_verified
+                FROM responses ORDER BY response_id;
+            DROP TABLE responses;
+            ALTER TABLE responses_by_key RENAME TO responses;
+            CREATE INDEX responses_by_survey ON responses (survey_id, response_id);
+            DROP TABLE control;
+            CREATE TABLE control (
+                key        TEXT PRIMARY KEY NOT NULL,
+                counter    INTEGER NOT NULL DEFAULT 0,
+                value      TEXT,
+                expires_at INTEGER NOT NULL
+            ) WITHOUT ROWID;",
+        ),
+    ])
 }
 
 fn classify(e: rusqlite::Error) -> StoreError {
@@ -60,8 +102,11 @@ fn classify(e: rusqlite::Error) -> StoreError {
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(Duration::from_secs(5))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // A WAL would keep every commit's pages in order until the next checkpoint: a log of
+    // which rows came together and when. The rollback journal is emptied at each commit.
+    conn.pragma_update(None, "journal_mode", "TRUNCATE")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "secure_delete", "ON")?;
     Ok(())
 }
 
@@ -72,7 +117,6 @@ enum Job {
     PutMany(Vec<ResponseRecord>, Reply<u64>),
     Increment(String, i64, Reply<u64>),
     Claim(String, i64, Reply<bool>),
-    GetOrInsert(String, String, i64, Reply<String>),
 }
 
 /// What a job computed inside the transaction; sent to its caller only after commit.
@@ -80,7 +124,6 @@ enum Done {
     Put(PutOutcome),
     Count(u64),
     Claimed(bool),
-    Value(String),
 }
 
 impl Job {
@@ -115,16 +158,6 @@ impl Job {
                     params![key, expires_at, now],
                 )
                 .map(|changed| Done::Claimed(changed == 1)),
-            Job::GetOrInsert(key, candidate, expires_at, _) => {
-                tx.execute(
-                    "INSERT INTO control (key, value, expires_at) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, counter = 0
-                     WHERE control.expires_at <= ?4 OR control.value IS NULL",
-                    params![key, candidate, expires_at, now],
-                )?;
-                tx.query_row("SELECT value FROM control WHERE key = ?1", [key], |row| row.get(0))
-                    .map(Done::Value)
-            }
         }
     }
 
@@ -135,7 +168,6 @@ impl Job {
             (Job::PutMany(_, tx), Ok(Done::Count(n)))
             | (Job::Increment(_, _, tx), Ok(Done::Count(n))) => drop(tx.send(Ok(n))),
             (Job::Claim(_, _, tx), Ok(Done::Claimed(c))) => drop(tx.send(Ok(c))),
-            (Job::GetOrInsert(_, _, _, tx), Ok(Done::Value(v))) => drop(tx.send(Ok(v))),
             (job, Err(e)) => job.fail(e),
             (job, Ok(_)) => job.fail(StoreError::Failed("writer answered the wrong job".into())),
         }
@@ -146,7 +178,6 @@ impl Job {
             Job::Put(_, tx) => drop(tx.send(Err(e))),
             Job::PutMany(_, tx) | Job::Increment(_, _, tx) => drop(tx.send(Err(e))),
             Job::Claim(_, _, tx) => drop(tx.send(Err(e))),
-            Job::GetOrInsert(_, _, _, tx) => drop(tx.send(Err(e))),
         }
     }
 }
@@ -169,16 +200,12 @@ fn insert(tx: &rusqlite::Transaction<'_>, r: &ResponseRecord) -> rusqlite::Resul
     if changed == 1 {
         return Ok(PutOutcome::Stored);
     }
-    let existing = tx.query_row(
-        "SELECT response_id, survey_id, survey_version, iso_week, answers, pow_verified
-         FROM responses WHERE response_id = ?1",
-        [&r.response_id],
-        read_row,
-    )?;
-    match existing {
-        Listed::Response(record) => Ok(PutOutcome::AlreadyStored(record)),
-        Listed::Malformed { problem, .. } => Err(rusqlite::Error::InvalidParameterName(problem)),
-    }
+    tx.prepare_cached(
+        "INSERT INTO control (key, counter, expires_at) VALUES (?1, 1, ?2)
+         ON CONFLICT (key) DO UPDATE SET counter = 1 - counter",
+    )?
+    .execute(params![PAD_KEY, i64::MAX])?;
+    Ok(PutOutcome::AlreadyStored)
 }
 
 fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Listed> {
@@ -205,10 +232,23 @@ fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Listed> {
     })
 }
 
-/// Runs queued jobs until every sender is gone.
-fn writer(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
-    let mut writes = 0u64;
-    while let Ok(first) = jobs.recv() {
+/// Runs queued jobs until every sender is gone, with a maintenance pass every `every` (and a
+/// last one at the end) whenever something was written since the previous pass.
+fn writer(mut conn: Connection, jobs: mpsc::Receiver<Job>, every: Duration) {
+    let mut dirty = false;
+    let mut due = Instant::now() + every;
+    loop {
+        let first = match jobs.recv_timeout(due.saturating_duration_since(Instant::now())) {
+            Ok(job) => job,
+            Err(RecvTimeoutError::Timeout) => {
+                if std::mem::take(&mut dirty) {
+                    maintain(&conn);
+                }
+                due = Instant::now() + every;
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match jobs.try_recv() {
@@ -216,13 +256,35 @@ fn writer(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        writes += batch.len() as u64;
+        dirty = true;
         run_batch(&mut conn, batch);
-        if writes >= 10_000 {
-            writes = 0;
-            // Expired control items are dead weight; the TTL's job in DynamoDB.
-            let _ = conn.execute("DELETE FROM control WHERE expires_at <= ?1", [unix_now()]);
-        }
+    }
+    if dirty {
+        maintain(&conn);
+    }
+}
+
+/// Deletes expired control items and rewrites the file in key order (`VACUUM`): afterwards a
+/// row's place in the file says nothing about when it was written. Writers wait meanwhile
+/// (they queue; nothing fails), for about a second per 100 000 responses.
+pub fn maintain(conn: &Connection) {
+    let started = Instant::now();
+    let purged = conn.execute(
+        "DELETE FROM control WHERE expires_at <= ?1 AND key <> ?2",
+        params![unix_now(), PAD_KEY],
+    );
+    let vacuumed = conn.execute_batch("VACUUM");
+    match (purged, vacuumed) {
+        (Ok(purged), Ok(())) => tracing::info!(
+            expired_control_items = purged,
+            took_ms = started.elapsed().as_millis() as u64,
+            "store maintenance: expired control items deleted, file rewritten in key order"
+        ),
+        (purged, vacuumed) => tracing::warn!(
+            purge = ?purged.err(),
+            vacuum = ?vacuumed.err(),
+            "store maintenance failed; it is tried again at the next pass"
+        ),
     }
 }
 
@@ -258,8 +320,14 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database and brings its schema up to date.
+    /// Opens (creating if needed) the database and brings its schema up to date, with
+    /// maintenance every `DEFAULT_MAINTENANCE_EVERY`.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with(path, DEFAULT_MAINTENANCE_EVERY)
+    }
+
+    /// As `open`, with a maintenance pass every `maintenance_every` while writes come in.
+    pub fn open_with(path: &Path, maintenance_every: Duration) -> Result<SqliteStore, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
                 StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
@@ -267,13 +335,21 @@ impl SqliteStore {
         }
         let mut conn = Connection::open(path).map_err(classify)?;
         configure(&conn).map_err(classify)?;
-        migrations()
+        let migrations = migrations();
+        let before = migrations
+            .current_version(&conn)
+            .map_err(|e| StoreError::Failed(format!("cannot read the schema version: {e}")))?;
+        migrations
             .to_latest(&mut conn)
             .map_err(|e| StoreError::Failed(format!("schema migration failed: {e}")))?;
+        if before != migrations.current_version(&conn).map_err(|e| StoreError::Failed(e.to_string()))? {
+            // The old tables' pages are still in the file, in arrival order: rewrite it now.
+            maintain(&conn);
+        }
         let (jobs, queue) = mpsc::channel();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer(conn, queue))
+            .spawn(move || writer(conn, queue, maintenance_every))
             .map_err(|e| StoreError::Failed(format!("cannot start the writer: {e}")))?;
         Ok(SqliteStore {
             path: path.to_owned(),
@@ -297,8 +373,8 @@ impl SqliteStore {
     fn read_page(
         path: &Path,
         survey_id: &str,
-        after: i64,
-    ) -> Result<(Vec<Listed>, i64), StoreError> {
+        after: &str,
+    ) -> Result<(Vec<Listed>, String), StoreError> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -308,20 +384,21 @@ impl SqliteStore {
             .map_err(classify)?;
         let mut stmt = conn
             .prepare(
-                "SELECT response_id, survey_id, survey_version, iso_week, answers, pow_verified, rowid
-                 FROM responses WHERE survey_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT ?3",
+                "SELECT response_id, survey_id, survey_version, iso_week, answers, pow_verified
+                 FROM responses WHERE survey_id = ?1 AND response_id > ?2
+                 ORDER BY response_id LIMIT ?3",
             )
             .map_err(classify)?;
-        let mut last = after;
+        let mut last = after.to_owned();
         let rows = stmt
-            .query_map(params![survey_id, after, PAGE_SIZE as i64], |row| {
-                let rowid: i64 = row.get(6)?;
-                Ok((read_row(row)?, rowid))
-            })
+            .query_map(params![survey_id, after, PAGE_SIZE as i64], read_row)
             .map_err(classify)?
             .map(|r| {
-                r.map(|(item, rowid)| {
-                    last = rowid;
+                r.map(|item| {
+                    last = match &item {
+                        Listed::Response(record) => record.response_id.clone(),
+                        Listed::Malformed { response_id, .. } => response_id.clone(),
+                    };
                     item
                 })
             })
@@ -345,13 +422,13 @@ impl ResponseStore for SqliteStore {
     fn list(&self, survey_id: &str) -> Pages<'_> {
         let path = self.path.clone();
         let survey_id = survey_id.to_owned();
-        futures::stream::unfold(Some(0i64), move |after| {
+        futures::stream::unfold(Some(String::new()), move |after| {
             let path = path.clone();
             let survey_id = survey_id.clone();
             async move {
                 let after = after?;
                 let page = tokio::task::spawn_blocking(move || {
-                    SqliteStore::read_page(&path, &survey_id, after)
+                    SqliteStore::read_page(&path, &survey_id, &after)
                 })
                 .await
                 .map_err(|e| StoreError::Failed(format!("reader panicked: {e}")))
@@ -379,16 +456,6 @@ impl ControlStore for SqliteStore {
 
     async fn claim(&self, key: &str, expires_at: i64) -> Result<bool, StoreError> {
         self.submit(|tx| Job::Claim(key.to_owned(), expires_at, tx))
-            .await
-    }
-
-    async fn get_or_insert(
-        &self,
-        key: &str,
-        candidate: &str,
-        expires_at: i64,
-    ) -> Result<String, StoreError> {
-        self.submit(|tx| Job::GetOrInsert(key.to_owned(), candidate.to_owned(), expires_at, tx))
             .await
     }
 }

@@ -34,8 +34,6 @@ pub enum AppError {
         message: String,
         fields: BTreeMap<String, String>,
     },
-    #[error("this submission_id was already used for different answers; send a new submission_id")]
-    SubmissionConflict,
     #[error("storage is unavailable; nothing was stored, please retry")]
     StoreUnavailable { retry_after_secs: u32 },
     #[error("something went wrong on our side; nothing was stored, please retry")]
@@ -58,7 +56,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Malformed(_) => StatusCode::BAD_REQUEST,
-            AppError::VersionNotOpen(_) | AppError::SubmissionConflict => StatusCode::CONFLICT,
+            AppError::VersionNotOpen(_) => StatusCode::CONFLICT,
             AppError::InvalidSubmissionId | AppError::InvalidAnswers { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -78,7 +76,6 @@ impl AppError {
             AppError::VersionNotOpen(_) => "version_not_open",
             AppError::InvalidSubmissionId => "invalid_submission_id",
             AppError::InvalidAnswers { .. } => "invalid_answers",
-            AppError::SubmissionConflict => "submission_conflict",
             AppError::StoreUnavailable { .. } => "storage_unavailable",
             AppError::Internal => "internal_error",
         }

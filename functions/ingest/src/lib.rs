@@ -4,7 +4,7 @@
 //! `canvass serve` mounts the same Router locally. Clients and config are built once by the
 //! caller and passed in through [`AppState`].
 
-mod access_log;
+pub mod access_log;
 mod assets;
 mod client_ip;
 #[cfg(feature = "dynamodb")]

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::client::Waiters;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::operation::create_table::CreateTableError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, PointInTimeRecoverySpecification,
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, 
     ScalarAttributeType, SseSpecification, TimeToLiveSpecification, TimeToLiveStatus,
 };
 
@@ -25,8 +25,6 @@ const ACTIVE_WITHIN: Duration = Duration::from_secs(120);
 pub struct PreparedTable {
     pub name: String,
     pub created: bool,
-    /// Settings this endpoint does not offer (DynamoDB Local has no point-in-time recovery).
-    pub notes: Vec<String>,
 }
 
 fn keys(spec: &TableSpec) -> Vec<(&'static str, KeyType)> {
@@ -105,37 +103,12 @@ async fn prepare(
                 DisplayErrorContext(&e)
             ))
         })?;
-    let mut notes = Vec::new();
     if let Some(attribute) = spec.ttl_attribute {
         enable_ttl(client, name, attribute).await?;
-    }
-    if spec.point_in_time_recovery {
-        let backups = client
-            .update_continuous_backups()
-            .table_name(name)
-            .point_in_time_recovery_specification(
-                PointInTimeRecoverySpecification::builder()
-                    .point_in_time_recovery_enabled(true)
-                    .build()
-                    .map_err(build_err)?,
-            )
-            .send()
-            .await;
-        match backups {
-            Ok(_) => {}
-            // DynamoDB Local does not implement backups; AWS always does.
-            Err(e) if e.code() == Some("UnknownOperationException") => notes.push(
-                "point-in-time recovery is not offered by this endpoint (DynamoDB Local); \
-                 the SAM template enables it on AWS"
-                    .to_owned(),
-            ),
-            Err(e) => return Err(classify(e)),
-        }
     }
     Ok(PreparedTable {
         name: name.to_owned(),
         created,
-        notes,
     })
 }
 

@@ -26,8 +26,6 @@ struct ControlItem {
     expires_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     count: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    value: Option<String>,
 }
 
 /// An increment that keeps losing races (the key is reset by another caller between our
@@ -64,25 +62,17 @@ impl DynamoStore {
         &self,
         item: &ControlItem,
         now: i64,
-        also_when: Option<&str>,
     ) -> Result<Option<ControlItem>, StoreError> {
-        let condition = match also_when {
-            Some(extra) => format!("{ABSENT} OR {extra}"),
-            None => ABSENT.to_owned(),
-        };
-        let mut request = self
+        let request = self
             .client
             .put_item()
             .table_name(&self.tables.control)
             .set_item(Some(serde_dynamo::to_item(item).map_err(map_err)?))
-            .condition_expression(condition)
+            .condition_expression(ABSENT)
             .expression_attribute_names("#pk", CONTROL.partition_key)
             .expression_attribute_names("#expires", expires_attribute())
             .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        if also_when.is_some() {
-            request = request.expression_attribute_names("#value", "value");
-        }
         match request.send().await {
             Ok(_) => Ok(None),
             Err(e) => match e.as_service_error() {
@@ -168,9 +158,8 @@ impl ControlStore for DynamoStore {
                 sk: ITEM_SORT_KEY.to_owned(),
                 expires_at,
                 count: Some(1),
-                value: None,
             };
-            if self.put_when_absent(&fresh, now, None).await?.is_none() {
+            if self.put_when_absent(&fresh, now).await?.is_none() {
                 return Ok(1);
             }
         }
@@ -185,40 +174,10 @@ impl ControlStore for DynamoStore {
             sk: ITEM_SORT_KEY.to_owned(),
             expires_at,
             count: None,
-            value: None,
         };
         Ok(self
-            .put_when_absent(&marker, unix_now(), None)
+            .put_when_absent(&marker, unix_now())
             .await?
             .is_none())
-    }
-
-    async fn get_or_insert(
-        &self,
-        key: &str,
-        candidate: &str,
-        expires_at: i64,
-    ) -> Result<String, StoreError> {
-        let item = ControlItem {
-            pk: key.to_owned(),
-            sk: ITEM_SORT_KEY.to_owned(),
-            expires_at,
-            count: None,
-            value: Some(candidate.to_owned()),
-        };
-        // A live item without a value (a counter or marker under the same key) is taken over,
-        // as the SQLite adapter does.
-        let live = self
-            .put_when_absent(&item, unix_now(), Some("attribute_not_exists(#value)"))
-            .await?;
-        match live {
-            None => Ok(candidate.to_owned()),
-            Some(ControlItem {
-                value: Some(value), ..
-            }) => Ok(value),
-            Some(_) => Err(StoreError::Failed(format!(
-                "control item {key} has no value although its condition said so"
-            ))),
-        }
     }
 }

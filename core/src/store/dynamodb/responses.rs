@@ -133,30 +133,16 @@ impl ResponseStore for DynamoStore {
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(#id)")
             .expression_attribute_names("#id", RESPONSES.partition_key)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
         let failed = match put {
             Ok(_) => return Ok(PutOutcome::Stored),
             Err(e) => e,
         };
-        let Some(PutItemError::ConditionalCheckFailedException(exists)) = failed.as_service_error()
-        else {
-            return Err(classify(failed));
-        };
-        let old = match exists.item() {
-            Some(item) => item.clone(),
-            None => self
-                .get_response(&record.response_id)
-                .await?
-                .ok_or_else(|| {
-                    StoreError::Unavailable(format!(
-                        "response {} was reported stored but cannot be read yet",
-                        record.response_id
-                    ))
-                })?,
-        };
-        Ok(PutOutcome::AlreadyStored(stored(old)?))
+        match failed.as_service_error() {
+            Some(PutItemError::ConditionalCheckFailedException(_)) => Ok(PutOutcome::AlreadyStored),
+            _ => Err(classify(failed)),
+        }
     }
 
     async fn put_many(&self, records: &[ResponseRecord]) -> Result<u64, StoreError> {

@@ -40,14 +40,12 @@ pub fn pow_status(error: &PowError) -> StatusCode {
         PowError::BadSignature | PowError::WrongSolution | PowError::Expired => {
             StatusCode::FORBIDDEN
         }
-        PowError::Replayed => StatusCode::CONFLICT,
     }
 }
 
 fn pow_message(t: &Text, error: &PowError) -> &'static str {
     match error {
         PowError::Expired => t.pow_expired,
-        PowError::Replayed => t.pow_replayed,
         _ => t.pow_failed,
     }
 }
@@ -192,10 +190,9 @@ impl Answering<'_> {
                 Ok(verified) => verified,
                 Err(e) => return self.with_notice(pow_status(&e), pow_message(t, &e)),
             };
-            let submission_key = self.submission_id.to_string();
-            match pow::redeem(state.control.as_ref(), &verified, &submission_key).await {
-                Ok(Ok(())) => submission.pow_verified = true,
-                Ok(Err(e)) => return self.with_notice(pow_status(&e), pow_message(t, &e)),
+            // A challenge used before verifies nothing, and says so to nobody: see `redeem`.
+            match pow::redeem(state.control.as_ref(), &verified).await {
+                Ok(fresh) => submission.pow_verified = fresh,
                 Err(e) => return self.store_failed(e),
             }
         }
@@ -240,7 +237,6 @@ impl Answering<'_> {
             Refused::VersionNotOpen { open: Some(_) } => {
                 start_again(StatusCode::CONFLICT, t.survey_changed)
             }
-            Refused::Conflict => start_again(StatusCode::CONFLICT, t.conflict),
             Refused::Store(e) => self.store_failed(e),
         }
     }

@@ -106,11 +106,10 @@ async fn submit_json(
     )
     .await
     {
-        Ok(Accepted::New) => {
+        // The same reply for a first send and for any later one under the same submission
+        // id, whatever it carries: no answer oracle (`intake::Accepted`).
+        Ok(Accepted) => {
             Ok((StatusCode::CREATED, Json(json!({ "status": "accepted" }))).into_response())
-        }
-        Ok(Accepted::Repeat) => {
-            Ok((StatusCode::OK, Json(json!({ "status": "accepted" }))).into_response())
         }
         Err(refused) => Err(refusal(&state, &survey_id, &q, &headers, refused)),
     }
@@ -147,7 +146,6 @@ fn refusal(
                 fields,
             }
         }
-        Refused::Conflict => AppError::SubmissionConflict,
         Refused::Store(e) => AppError::from_store(e, state.config.retry_after_secs),
     }
 }
