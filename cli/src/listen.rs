@@ -4,7 +4,8 @@
 //!
 //! - the request head must arrive within `HEADER_TIMEOUT` of the connection going idle
 //!   (first request or between keep-alive requests);
-//! - a request body must arrive within `BODY_TIMEOUT` (`408` otherwise).
+//! - a whole request, body included, must be read and answered within `REQUEST_TIMEOUT`
+//!   (`408 request_timeout` otherwise, in the API's JSON shape).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -17,21 +18,31 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
-use tower_http::timeout::RequestBodyTimeoutLayer;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use tower_http::timeout::TimeoutLayer;
 
 /// Time for a request's line and headers to arrive.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// Time for a request's body to arrive (the API's bodies are at most 16 KiB).
-pub const BODY_TIMEOUT: Duration = Duration::from_secs(20);
+/// Time for a whole request, body included (the API's bodies are at most 16 KiB, and a store
+/// call gives up after a few seconds).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets requests in flight
-/// finish (for at most `BODY_TIMEOUT`).
+/// finish (for at most `REQUEST_TIMEOUT`).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let app = app.layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT));
+    // The timeout wraps the Router; the explanation wraps the timeout's bare 408.
+    let app = app
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(axum::middleware::map_response(explain_timeout));
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -66,7 +77,23 @@ pub async fn serve(
     }
     tokio::select! {
         () = graceful.shutdown() => {}
-        () = tokio::time::sleep(BODY_TIMEOUT) => {}
+        () = tokio::time::sleep(REQUEST_TIMEOUT) => {}
     }
     Ok(())
+}
+
+/// The timeout's bare `408`, in the API's error shape.
+async fn explain_timeout(response: Response) -> Response {
+    if response.status() != StatusCode::REQUEST_TIMEOUT {
+        return response;
+    }
+    let message = format!(
+        "the request was not received and answered within {} s; send it again (a response is stored at most once per submission_id)",
+        REQUEST_TIMEOUT.as_secs()
+    );
+    (
+        StatusCode::REQUEST_TIMEOUT,
+        Json(serde_json::json!({ "error": "request_timeout", "message": message })),
+    )
+        .into_response()
 }

@@ -919,9 +919,24 @@ impl Serve {
         )
     }
 
+    /// Starts `canvass serve` with settings from the environment `env` (rate limit off).
+    pub fn start_with_env(store: &str, data: &Path, env: &[(&str, &str)]) -> Serve {
+        Serve::spawn(store, data, &["--rate-limit-per-hour", "0"], "warn", env)
+    }
+
     /// Starts `canvass serve --store STORE --data DATA ARGS…` with the report timer off, the
     /// plan's secret and the log filter `log`; waits for its banner.
     pub fn start_with(store: &str, data: &Path, args: &[&str], log_filter: &str) -> Serve {
+        Serve::spawn(store, data, args, log_filter, &[])
+    }
+
+    fn spawn(
+        store: &str,
+        data: &Path,
+        args: &[&str],
+        log_filter: &str,
+        env: &[(&str, &str)],
+    ) -> Serve {
         std::fs::create_dir_all(data).unwrap();
         let log = data.join("serve.log");
         let mut child = Command::new(canvass_binary())
@@ -934,6 +949,7 @@ impl Serve {
             .args(args)
             .env("CANVASS_SECRET", SECRET_HEX)
             .env("CANVASS_LOG", log_filter)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())

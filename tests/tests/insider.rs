@@ -335,6 +335,8 @@ async fn an_insider_with_the_sqlite_folder_the_log_and_the_secret_learns_no_orde
             "100000",
             "--store-maintenance-secs",
             "1",
+            "--pow-max-number",
+            "5000",
         ],
         "info",
     );
@@ -481,7 +483,7 @@ async fn an_insider_with_the_dynamodb_tables_the_log_and_the_secret_learns_no_or
     let serve = Serve::start_with(
         &dynamodb_store_arg(dynamo.endpoint(), &prefix),
         data.path(),
-        &["--rate-limit-per-hour", "100000"],
+        &["--rate-limit-per-hour", "100000", "--pow-max-number", "5000"],
         "info",
     );
     let sent = send_in_order(&serve.base).await;

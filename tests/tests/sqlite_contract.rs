@@ -31,9 +31,95 @@ async fn reopening_keeps_data_and_migrates_once() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
+    // A WAL is persistent and would be reported here; the rollback journal is not.
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(mode, "wal");
+    assert_ne!(mode, "wal", "a WAL keeps every commit's pages in order");
+}
+
+/// A database made by the first schema (rowid tables in arrival order, a WAL, a stored
+/// rate-limit salt) is rewritten at open: keyed tables, no old control items, every row kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_database_is_rewritten_in_key_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("canvass.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        conn.execute_batch(
+            "CREATE TABLE responses (response_id TEXT PRIMARY KEY NOT NULL, survey_id TEXT NOT NULL,
+                survey_version INTEGER NOT NULL, iso_week TEXT NOT NULL, answers TEXT NOT NULL,
+                pow_verified INTEGER NOT NULL);
+             CREATE INDEX responses_by_survey ON responses (survey_id);
+             CREATE TABLE control (key TEXT PRIMARY KEY NOT NULL, counter INTEGER NOT NULL DEFAULT 0,
+                value TEXT, expires_at INTEGER NOT NULL);
+             INSERT INTO control (key, value, expires_at) VALUES ('ratelimit/salt/20000', 'ab', 9999999999);
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+        for i in 0..50 {
+            conn.execute(
+                "INSERT INTO responses VALUES (?1, 's', 1, '2026-W10', '{}', 0)",
+                [format!("{:032x}", (i * 7919 + 13) % 1000)],
+            )
+            .unwrap();
+        }
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let schema: String = conn
+        .query_row(
+            "SELECT group_concat(sql, ' ') FROM sqlite_master WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(schema.matches("WITHOUT ROWID").count(), 2, "{schema}");
+    let rows: i64 = conn
+        .query_row("SELECT count(*) FROM responses", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 50);
+    let salts: i64 = conn
+        .query_row("SELECT count(*) FROM control", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(salts, 0, "old control items (salts) are gone");
+    let file = std::fs::read(&path).unwrap();
+    assert!(
+        !file.windows(b"ratelimit/salt".len()).any(|w| w == b"ratelimit/salt"),
+        "the old salt's bytes are still in the file"
+    );
+}
+
+/// Expired control items are deleted by the maintenance timer, not after some number of
+/// writes; live ones stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_control_items_are_deleted_on_the_timer() {
+    use canvass_core::store::{ControlStore, unix_now};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("canvass.db");
+    let store =
+        SqliteStore::open_with(&path, std::time::Duration::from_millis(200)).unwrap();
+    store.increment("gone", unix_now() - 1).await.unwrap();
+    store.claim("also-gone", unix_now() - 1).await.unwrap();
+    store.claim("live", unix_now() + 3600).await.unwrap();
+    let count = || -> i64 {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+        conn.query_row("SELECT count(*) FROM control", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(count(), 3);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while count() > 1 {
+        assert!(std::time::Instant::now() < deadline, "expired items stayed");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let key: String = conn
+        .query_row("SELECT key FROM control", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(key, "live");
 }

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use futures::StreamExt;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
-use rusqlite_migration::{M, Migrations};
+use rusqlite_migration::{M, Migrations, SchemaVersion};
 use tokio::sync::oneshot;
 
 use super::{ControlStore, Listed, Pages, PutOutcome, ResponseStore, StoreError, unix_now};
@@ -238,15 +238,16 @@ fn writer(mut conn: Connection, jobs: mpsc::Receiver<Job>, every: Duration) {
     let mut dirty = false;
     let mut due = Instant::now() + every;
     loop {
+        // Checked before waiting, so that a steady stream of writes cannot put it off.
+        if Instant::now() >= due {
+            if std::mem::take(&mut dirty) {
+                maintain(&conn);
+            }
+            due = Instant::now() + every;
+        }
         let first = match jobs.recv_timeout(due.saturating_duration_since(Instant::now())) {
             Ok(job) => job,
-            Err(RecvTimeoutError::Timeout) => {
-                if std::mem::take(&mut dirty) {
-                    maintain(&conn);
-                }
-                due = Instant::now() + every;
-                continue;
-            }
+            Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => break,
         };
         let mut batch = vec![first];
@@ -342,7 +343,10 @@ impl SqliteStore {
         migrations
             .to_latest(&mut conn)
             .map_err(|e| StoreError::Failed(format!("schema migration failed: {e}")))?;
-        if before != migrations.current_version(&conn).map_err(|e| StoreError::Failed(e.to_string()))? {
+        let after = migrations
+            .current_version(&conn)
+            .map_err(|e| StoreError::Failed(format!("cannot read the schema version: {e}")))?;
+        if before != SchemaVersion::NoneSet && before != after {
             // The old tables' pages are still in the file, in arrival order: rewrite it now.
             maintain(&conn);
         }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::AttributeValue;
 use futures::{StreamExt, TryStreamExt};
 
 use super::DynamoStore;
@@ -41,37 +41,7 @@ pub(super) fn listed(item: Item) -> Listed {
     }
 }
 
-fn stored(item: Item) -> Result<ResponseRecord, StoreError> {
-    match listed(item) {
-        Listed::Response(record) => Ok(record),
-        Listed::Malformed {
-            response_id,
-            problem,
-        } => Err(StoreError::Failed(format!(
-            "stored response {response_id} does not match the record shape: {problem}"
-        ))),
-    }
-}
-
 impl DynamoStore {
-    /// The stored item, read consistently: only needed where the endpoint does not return
-    /// the old item with a failed condition.
-    async fn get_response(&self, response_id: &str) -> Result<Option<Item>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.tables.responses)
-            .key(
-                RESPONSES.partition_key,
-                AttributeValue::S(response_id.to_owned()),
-            )
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(out.item)
-    }
-
     /// One segment of the parallel Scan, one page per stream element, empty pages skipped.
     fn scan_segment(&self, survey_id: String, segment: i32, total: i32) -> Pages<'_> {
         // `None` once the segment is exhausted; `Some(key)` to continue from `key`.
