@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -61,7 +62,7 @@ pub async fn serve(
         // The peer address is handed to the rate limit's keyed hash only (ClientIp).
         let service = app
             .clone()
-            .map_request(move |mut request: axum::extract::Request| {
+            .map_request(move |mut request: axum::http::Request<Incoming>| {
                 request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
                 request
             });
