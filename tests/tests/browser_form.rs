@@ -153,11 +153,23 @@ async fn check_new_part(b: &Browser, words: Words, progress: &str) {
 /// A later part, shown again by Back or Forward (the focus is wherever the browser puts it
 /// back): its own title and heading, never a resubmission prompt or an error.
 async fn check_part_shown(b: &Browser, words: Words, progress: &str) {
+    check_url_holds_no_answer(b).await;
     let title = b.wait_for_title(|t| t.starts_with(progress)).await;
     assert!(title.contains(words.title_starts), "{title}");
     assert!(b.text("h1").await.starts_with(progress));
     assert_eq!(b.count(".intro").await, 0, "the intro is on part 1 only");
     assert_eq!(b.count(".error-summary").await, 0, "no stale error");
+}
+
+/// The address bar (and so the history list) shows the form's own address and at most the
+/// language: never an answer or a submission id.
+async fn check_url_holds_no_answer(b: &Browser) {
+    let url = b.client.current_url().await.unwrap();
+    let form = format!("/s/{SURVEY}");
+    let posts = format!("/surveys/{SURVEY}/responses");
+    assert!(url.path() == form || url.path() == posts, "{url}");
+    assert!(url.query_pairs().all(|(name, _)| name == "lang"), "{url}");
+    assert!(url.fragment().is_none(), "{url}");
 }
 
 /// The value of a form control as the browser holds it (what it would send).
@@ -364,6 +376,7 @@ async fn back_forward_and_switching_without_javascript_cost_one_unit() {
     b.wait_for_title(|t| t.starts_with(ENGLISH.title_starts))
         .await;
     assert!(b.text("h1").await.starts_with(ENGLISH.part_one));
+    check_url_holds_no_answer(&b).await;
     check_part_one_kept(&b).await;
     // Forward: part 2 again, from the browser's own copy, not a resubmission.
     b.forward().await;
