@@ -22,25 +22,50 @@ pub fn negotiate<'a>(
     if let Some(lang) = explicit.and_then(find) {
         return lang;
     }
-    if let Some(header) = accept_language {
-        let mut ranked: Vec<(u16, usize, &str)> = header
-            .split(',')
-            .enumerate()
-            .filter_map(|(position, item)| {
-                let mut parts = item.split(';');
-                let tag = parts.next()?.trim();
-                let weight = parts
-                    .find_map(|p| p.trim().strip_prefix("q="))
-                    .map_or(Some(1000), parse_weight)?;
-                (weight > 0 && !tag.is_empty()).then_some((weight, position, tag))
-            })
-            .collect();
-        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        if let Some(lang) = ranked.iter().find_map(|(_, _, tag)| find(tag)) {
-            return lang;
-        }
+    if let Some(lang) = accept_language.and_then(|header| ranked(header).find_map(find)) {
+        return lang;
     }
     available.first().map(String::as_str).unwrap_or("en")
+}
+
+/// The language tags of an `Accept-Language` header, most wanted first (by weight, then by
+/// position); tags with `q=0` or an unreadable weight are left out.
+fn ranked(header: &str) -> impl Iterator<Item = &str> {
+    let mut ranked: Vec<(u16, usize, &str)> = header
+        .split(',')
+        .enumerate()
+        .filter_map(|(position, item)| {
+            let mut parts = item.split(';');
+            let tag = parts.next()?.trim();
+            let weight = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1000), parse_weight)?;
+            (weight > 0 && !tag.is_empty()).then_some((weight, position, tag))
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    ranked.into_iter().map(|(_, _, tag)| tag)
+}
+
+/// The regions named in an `Accept-Language` header (`es-MX` → `MX`, `zh-Hant-TW` → `TW`),
+/// most wanted first, each once: the countries a seller most likely lives in, offered first
+/// in the country menu. A guess only, made from what the browser sends anyway; nothing is
+/// kept.
+pub fn regions(accept_language: Option<&str>) -> Vec<String> {
+    let mut regions: Vec<String> = Vec::new();
+    for tag in accept_language.into_iter().flat_map(ranked) {
+        let region = tag
+            .split(['-', '_'])
+            .skip(1)
+            .find(|sub| sub.len() == 2 && sub.bytes().all(|b| b.is_ascii_alphabetic()))
+            .map(str::to_ascii_uppercase);
+        if let Some(region) = region
+            && !regions.contains(&region)
+        {
+            regions.push(region);
+        }
+    }
+    regions
 }
 
 /// `q=0.8` as thousandths; `None` when it is not a valid weight.
@@ -150,5 +175,13 @@ mod tests {
         assert_eq!(negotiate(None, Some("de"), &l), "en");
         assert_eq!(negotiate(None, Some(";;,q=,"), &l), "en");
         assert_eq!(negotiate(None, None, &l), "en");
+        assert_eq!(
+            regions(Some(
+                "es-MX,es;q=0.9,en-us;q=0.8,fr-CA;q=0.95,zh-Hant-TW;q=0.1,pt-BR;q=0,x-419"
+            )),
+            ["MX", "CA", "US", "TW"]
+        );
+        assert!(regions(Some("es, en;q=0.5")).is_empty());
+        assert!(regions(None).is_empty());
     }
 }

@@ -39,9 +39,14 @@ fn tool(env: &str, default: &str) -> PathBuf {
 /// Serves the ingest Router of `local` on a free loopback port; returns its base URL.
 /// The server runs until the test's runtime ends.
 pub async fn serve(local: &Local) -> String {
+    serve_app(local.app()).await
+}
+
+/// Serves `app` on a free loopback port (the browser's address, 127.0.0.1, is its source
+/// for the rate limit); returns its base URL.
+pub async fn serve_app(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = local.app();
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -168,15 +173,57 @@ impl Browser {
             _profile: profile,
         };
         // Chromium's windows are at least 500 px wide: emulate the phone's screen instead.
+        browser.phone_screen(375, 812).await;
         browser
-            .client
+    }
+
+    /// Emulates a phone's screen of `width` × `height` CSS pixels.
+    pub async fn phone_screen(&self, width: u32, height: u32) {
+        self.client
             .issue_cmd(Cdp {
                 cmd: "Emulation.setDeviceMetricsOverride",
-                params: json!({ "width": 375, "height": 812, "deviceScaleFactor": 1, "mobile": true }),
+                params: json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": true }),
             })
             .await
             .unwrap();
-        browser
+    }
+
+    /// The height of the whole page, in CSS pixels.
+    pub async fn page_height(&self) -> u64 {
+        self.client
+            .execute("return document.documentElement.scrollHeight", vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap()
+    }
+
+    /// The browser's own Back (the phone's Back gesture), waiting until the page shown
+    /// before is gone.
+    pub async fn back(&self) {
+        let old = self.client.find(Locator::Css("html")).await.unwrap();
+        self.client.back().await.unwrap();
+        self.wait_until_gone(old, "Back").await;
+    }
+
+    /// The browser's own Forward.
+    pub async fn forward(&self) {
+        let old = self.client.find(Locator::Css("html")).await.unwrap();
+        self.client.forward().await.unwrap();
+        self.wait_until_gone(old, "Forward").await;
+    }
+
+    async fn wait_until_gone(&self, old: fantoccini::elements::Element, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while old.tag_name().await.is_ok() {
+            assert!(Instant::now() < deadline, "{what} loaded no page");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// How many elements match `css`.
+    pub async fn count(&self, css: &str) -> usize {
+        self.client.find_all(Locator::Css(css)).await.unwrap().len()
     }
 
     pub async fn quit(self) {
@@ -202,11 +249,7 @@ impl Browser {
     pub async fn click_to_leave(&self, css: &str) {
         let old = self.client.find(Locator::Css("html")).await.unwrap();
         self.click(css).await;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while old.tag_name().await.is_ok() {
-            assert!(Instant::now() < deadline, "clicking {css} loaded no page");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.wait_until_gone(old, &format!("clicking {css}")).await;
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {

@@ -54,6 +54,19 @@ impl Local {
         app_over(self.store.clone(), self.store.clone())
     }
 
+    /// The Router over this store with other settings (a tighter rate limit, say).
+    pub fn app_with(&self, config: IngestConfig) -> Router {
+        let mut state = AppState::new(
+            catalog(),
+            self.store.clone(),
+            self.store.clone(),
+            secret(),
+            config,
+        );
+        state.clock = pinned_now;
+        canvass_ingest::app(state)
+    }
+
     /// Rows in the responses table, read with a separate connection.
     pub fn count_rows(&self) -> i64 {
         count_rows(&self.db())

@@ -158,9 +158,16 @@ async fn the_form_page_is_strict_about_headers_and_speaks_the_asked_language() {
     assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"));
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["referrer-policy"], "no-referrer");
-    assert_eq!(headers["cache-control"], "no-store");
+    // Kept by the seller's own browser for Back and Forward only, never by a shared cache.
+    assert_eq!(headers["cache-control"], "private, no-cache");
     assert!(headers.get("set-cookie").is_none());
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    // Part 1 shows where the seller is and the intro; the heading does not steal the focus
+    // on arrival.
+    assert!(html.contains(
+        "<h1 id=\"form-heading\"><span class=\"progress\" data-part>Part 1 of 3<span class=\"vh\"> – </span></span>How platforms treat indie sellers</h1>"
+    ));
+    assert!(html.contains("<p class=\"intro\">This survey is anonymous"));
     assert!(!html.contains("<style") && !html.contains(" style=") && !html.contains("<script>"));
     assert!(
         !html.contains("http://") && !html.contains("https://"),
@@ -264,7 +271,13 @@ async fn without_javascript_skip_logic_goes_part_by_part_and_stores_once() {
     let (status, _, html) = page(&app, form_post(&fields)).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert_eq!(hidden(&html, "_page"), "1");
-    assert!(html.contains("Part 2 of 3"));
+    // The new part says where the seller is, first, and takes the focus; no intro again.
+    assert!(html.contains("<title>Part 2 of 3 – How platforms treat indie sellers</title>"));
+    assert!(html.contains(
+        "<h1 id=\"form-heading\" tabindex=\"-1\" autofocus><span class=\"progress\" data-part>Part 2 of 3<"
+    ));
+    assert!(!html.contains("class=\"intro\""));
+    assert_eq!(html.matches("autofocus").count(), 1);
     assert!(tag(&html, "question-suspension_reason_clear").contains(" hidden"));
     assert!(tag(&html, "q-suspension_outcome-waiting").contains(" disabled"));
     assert!(!tag(&html, "question-payout_held_12m").contains(" hidden"));
@@ -675,6 +688,125 @@ async fn the_rate_limit_answers_429_and_keeps_no_address() {
             assert!(!item.contains(address), "{item}");
         }
     }
+}
+
+/// The rate limit counts what a script would repeat, stored responses and challenges, not
+/// the steps of the form: a seller without JavaScript who goes back and forth through every
+/// part, switches language and sends costs one unit, however many posts that takes.
+#[tokio::test]
+async fn only_stored_responses_and_challenges_count_against_the_rate_limit() {
+    let local = Local::new();
+    let app = app_with(
+        &local,
+        IngestConfig {
+            rate_limit: RateLimit { per_hour: 1 },
+            ..IngestConfig::default()
+        },
+    );
+    let seller = "192.0.2.7";
+    let submission = uuid::Uuid::new_v4().to_string();
+    let post = |page: &str, go: Option<&str>, lang: &str, later: bool| {
+        let mut fields = machinery(&submission, page, "pages");
+        fields.retain(|(name, _)| *name != "_lang");
+        fields.push(("_lang", lang));
+        fields.extend(PART_ONE);
+        if later {
+            fields.push(("payout_held_12m", "no"));
+            fields.extend(PART_THREE);
+        }
+        if let Some(go) = go {
+            fields.push(("_go", go));
+        }
+        from(form_post(&fields), seller)
+    };
+    let steps = [
+        ("0", None, "en", false, "1"),        // Continue from part 1
+        ("1", Some("back"), "en", true, "0"), // Back
+        ("0", Some("stay"), "es", true, "0"), // the language switch
+        ("0", None, "es", true, "1"),         // Continue
+        ("1", None, "es", true, "2"),         // Continue
+        ("2", Some("back"), "fr", true, "1"), // Back
+        ("1", Some("stay"), "en", true, "1"), // the language switch
+        ("1", None, "en", true, "2"),         // Continue
+    ];
+    for (page_sent, go, lang, later, shown) in steps {
+        let (status, _, html) = page(&app, post(page_sent, go, lang, later)).await;
+        assert_eq!(status, StatusCode::OK, "{page_sent} {go:?}: {html}");
+        assert_eq!(hidden(&html, "_page"), shown);
+    }
+    // A send with a problem comes back with it, and costs nothing either.
+    let mut wrong = machinery(&submission, "2", "pages");
+    wrong.extend(PART_ONE);
+    wrong.push(("payout_held_12m", "no"));
+    let (status, _, _) = page(&app, from(form_post(&wrong), seller)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, _) = page(&app, post("2", None, "en", true)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the one unit is the send");
+    assert_eq!(local.count_rows(), 1);
+
+    // The limit of one is used: the next send or challenge from that address waits.
+    let (status, _, html) = page(
+        &app,
+        from(form_post(&whole(&uuid::Uuid::new_v4().to_string())), seller),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(html.contains("Many answers have been sent from your network"));
+    let challenge = || from(get("/surveys/platform-treatment/challenge", None), seller);
+    let (status, headers, body) = send(&app, challenge()).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["error"], "rate_limited");
+    assert!(headers.contains_key("retry-after"));
+    // Steps of the form still work: a seller who is waiting can keep answering.
+    let (status, _, _) = page(&app, post("0", Some("stay"), "es", true)).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Challenges count on their own: a script fetching them is limited like one sending.
+    let (status, _, _) = send(
+        &app,
+        from(
+            get("/surveys/platform-treatment/challenge", None),
+            "198.51.100.9",
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = send(
+        &app,
+        from(
+            get("/surveys/platform-treatment/challenge", None),
+            "198.51.100.9",
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(local.count_rows(), 1);
+}
+
+#[tokio::test]
+async fn the_country_menu_offers_the_browsers_countries_first() {
+    let app = Local::new().app();
+    let (_, _, html) = page(&app, get(FORM, Some("es-MX,es;q=0.9,en-US;q=0.5"))).await;
+    let menu = &html[html.find("<select id=\"q-country\"").unwrap()..];
+    let menu = &menu[..menu.find("</select>").unwrap()];
+    let suggested = "<optgroup label=\"Sugeridos según el idioma de su navegador\">\n<option value=\"MX\">México</option>\n<option value=\"US\">Estados Unidos</option>\n</optgroup>\n<optgroup label=\"Todos los países\">";
+    assert!(menu.contains(suggested), "{menu}");
+    assert_eq!(menu.matches("<option").count(), 1 + 2 + 248);
+    // An answer is selected once, in the suggestions when it is there.
+    let submission = uuid::Uuid::new_v4().to_string();
+    let mut fields = machinery(&submission, "0", "pages");
+    fields.extend(PART_ONE);
+    fields.push(("_go", "stay"));
+    let mut request = form_post(&fields);
+    request
+        .headers_mut()
+        .insert("accept-language", "es-MX".parse().unwrap());
+    let (_, _, html) = page(&app, request).await;
+    assert_eq!(html.matches(" selected>").count(), 1);
+    assert!(html.contains("<option value=\"MX\" selected>Mexico</option>\n</optgroup>"));
+    // Without a region in the header, one plain list.
+    let (_, _, html) = page(&app, get(FORM, Some("fr"))).await;
+    assert!(!html.contains("<optgroup"));
 }
 
 #[tokio::test]

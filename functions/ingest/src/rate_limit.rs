@@ -1,4 +1,7 @@
-//! The per-source rate limit on response posts, answered as JSON or (in `form`) as a page.
+//! The per-source rate limit, answered as JSON or (in `form`) as a page. What counts is what
+//! a script would repeat: every JSON response post, every form send about to be stored, and
+//! every proof-of-work challenge. The steps of the form without JavaScript (Continue, Back,
+//! the language switch) store nothing and are not counted.
 
 use std::net::IpAddr;
 
@@ -34,14 +37,29 @@ pub fn retry_after(response: &mut Response, secs: u32) {
         .insert(header::RETRY_AFTER, HeaderValue::from(secs));
 }
 
-/// `429` for JSON clients, in the API's error shape.
+/// `429` for a response post from a JSON client, in the API's error shape.
 pub fn json_limited(retry_after_secs: u32) -> Response {
+    limited(
+        retry_after_secs,
+        "too many responses from this network in the current hour",
+    )
+}
+
+/// `429` for a challenge request.
+pub fn challenge_limited(retry_after_secs: u32) -> Response {
+    limited(
+        retry_after_secs,
+        "too many challenges and responses from this network in the current hour",
+    )
+}
+
+fn limited(retry_after_secs: u32, what: &str) -> Response {
     let mut response = (
         StatusCode::TOO_MANY_REQUESTS,
         Json(json!({
             "error": "rate_limited",
             "message": format!(
-                "too many responses from this network in the current hour; nothing was stored, retry after {retry_after_secs} seconds"
+                "{what}; nothing was stored, retry after {retry_after_secs} seconds"
             ),
         })),
     )

@@ -9,13 +9,18 @@ use canvass_core::ratelimit::RateLimit;
 use canvass_core::store::{ControlStore, ResponseStore};
 use time::OffsetDateTime;
 
+/// The default rate limit: stored responses and challenges per source key and clock hour.
+/// Sized for many sellers behind one carrier-grade NAT, with keys coarsened to an IPv4 /24
+/// or an IPv6 /48: see docs/form.md, "Rate limit", for the arithmetic.
+pub const DEFAULT_RATE_LIMIT_PER_HOUR: u32 = 600;
+
 #[derive(Debug, Clone)]
 pub struct IngestConfig {
     /// Seconds a client is told to wait (`Retry-After`) when storage is down.
     pub retry_after_secs: u32,
     /// Proof-of-work difficulty and challenge lifetime.
     pub pow: Difficulty,
-    /// Response posts allowed per source and hour (0: no limit).
+    /// Stored responses and challenges allowed per source and hour (0: no limit).
     pub rate_limit: RateLimit,
     /// Take the client address from the rightmost `X-Forwarded-For` entry (only behind a
     /// proxy that sets it) rather than from the connection.
@@ -27,7 +32,9 @@ impl Default for IngestConfig {
         IngestConfig {
             retry_after_secs: 5,
             pow: Difficulty::default(),
-            rate_limit: RateLimit { per_hour: 100 },
+            rate_limit: RateLimit {
+                per_hour: DEFAULT_RATE_LIMIT_PER_HOUR,
+            },
             trust_forwarded_for: false,
         }
     }

@@ -15,7 +15,7 @@ use canvass_core::answers::{Answers, FieldErrors};
 use canvass_core::catalog::Unavailable;
 use canvass_core::form_input::FormValues;
 use canvass_core::form_pages::Pages;
-use canvass_core::i18n::{BUILT_IN_LANGUAGES, negotiate};
+use canvass_core::i18n::{BUILT_IN_LANGUAGES, negotiate, regions};
 use uuid::Uuid;
 
 use self::fields::Mode;
@@ -23,9 +23,27 @@ use self::view::{FormState, NoticePage, Switch};
 use crate::AppState;
 use crate::routes::{LangQuery, accept_language};
 
-/// An HTML response in `lang`: never cached (a form carries its own submission id) and
-/// marked with its language.
+/// A notice in `lang`: never kept by any cache, marked with its language.
 pub fn html(status: StatusCode, lang: &str, body: Result<String, askama::Error>) -> Response {
+    page_response(status, lang, body, "no-store")
+}
+
+/// A page of the form itself. `private` keeps it out of every shared cache (it carries a
+/// submission id and the answers so far); `no-cache` makes the browser ask again on any
+/// ordinary visit, so a new visit gets a new submission id. Not `no-store`: the browser may
+/// keep the page for its own history, so the Back and Forward gestures show a part again,
+/// with its answers, instead of "Confirm Form Resubmission" (docs/form.md, "Back and
+/// Forward without JavaScript").
+pub fn form_html(status: StatusCode, lang: &str, body: Result<String, askama::Error>) -> Response {
+    page_response(status, lang, body, "private, no-cache")
+}
+
+fn page_response(
+    status: StatusCode,
+    lang: &str,
+    body: Result<String, askama::Error>,
+    cache_control: &'static str,
+) -> Response {
     let body = match body {
         Ok(body) => body,
         Err(e) => {
@@ -35,7 +53,10 @@ pub fn html(status: StatusCode, lang: &str, body: Result<String, askama::Error>)
     };
     let mut response = (status, Html(body)).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
     if let Ok(value) = HeaderValue::from_str(lang) {
         headers.insert(header::CONTENT_LANGUAGE, value);
@@ -123,8 +144,9 @@ pub async fn page(
         notices: Vec::new(),
         submission_id: &submission_id,
         after_post: false,
+        likely_countries: &regions(accept_language(&headers)),
     };
-    html(StatusCode::OK, lang, state.page().render())
+    form_html(StatusCode::OK, lang, state.page().render())
 }
 
 /// `GET /s/{survey_id}/thanks`: where a successful form post is sent on to.

@@ -16,7 +16,7 @@ use canvass_core::answers::{Answers, FieldErrors};
 use canvass_core::catalog::Unavailable;
 use canvass_core::form_input;
 use canvass_core::form_pages::Pages;
-use canvass_core::i18n::{BUILT_IN_LANGUAGES, negotiate};
+use canvass_core::i18n::{BUILT_IN_LANGUAGES, negotiate, regions};
 use canvass_core::intake::{self, Refused, Submission};
 use canvass_core::pow::{self, PowError, PowKey};
 use canvass_core::ratelimit::Decision;
@@ -29,7 +29,7 @@ use uuid::Uuid;
 use super::fields::{self, Go, Mode, Posted};
 use super::text::{self, Text};
 use super::view::FormState;
-use super::{html, not_found, notice};
+use super::{form_html, not_found, notice};
 use crate::routes::accept_language;
 use crate::{AppState, rate_limit};
 
@@ -61,6 +61,9 @@ struct Answering<'a> {
     posted: &'a Posted,
     raw: BTreeMap<String, Value>,
     submission_id: Uuid,
+    /// For the rate limit's keyed hash only.
+    source: Option<IpAddr>,
+    likely_countries: Vec<String>,
 }
 
 impl Answering<'_> {
@@ -87,8 +90,9 @@ impl Answering<'_> {
             notices,
             submission_id: &submission_id,
             after_post: true,
+            likely_countries: &self.likely_countries,
         };
-        html(status, self.lang, view.page().render())
+        form_html(status, self.lang, view.page().render())
     }
 
     /// A page to show and the validated answers of the parts before it.
@@ -184,6 +188,9 @@ impl Answering<'_> {
         ) {
             return self.refused(refused);
         }
+        if let Some(response) = self.over_limit().await {
+            return response;
+        }
         if let Some(payload) = &self.posted.pow {
             let key = PowKey::from_secret(&state.secret);
             let verified = match pow::verify(&key, payload, unix_now()) {
@@ -218,6 +225,26 @@ impl Answering<'_> {
         }
     }
 
+    /// Counts a response about to be stored against its source: the one step of the form a
+    /// script would repeat. Continue, Back and the language switch store nothing and cost
+    /// nothing, nor does a send with problems (it is shown again, with them).
+    async fn over_limit(&self) -> Option<Response> {
+        match rate_limit::check(self.state, self.source).await {
+            Ok(Decision::Allowed) => None,
+            Ok(Decision::Limited { retry_after_secs }) => {
+                let t = text::get(self.lang);
+                let minutes = retry_after_secs.div_ceil(60).to_string();
+                let mut response = self.with_notice(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    t.rate_limited.replace("{minutes}", &minutes),
+                );
+                rate_limit::retry_after(&mut response, retry_after_secs);
+                Some(response)
+            }
+            Err(e) => Some(self.store_failed(e)),
+        }
+    }
+
     fn refused(&self, refused: Refused) -> Response {
         let t = text::get(self.lang);
         let start_again = |status, message| {
@@ -242,7 +269,8 @@ impl Answering<'_> {
     }
 }
 
-/// Answers a form post. `source` is used for the rate limit's keyed hash only.
+/// Answers a form post. `source` is used for the rate limit's keyed hash only, and only
+/// when a response is about to be stored.
 pub async fn submit(
     state: &AppState,
     survey_id: &str,
@@ -318,20 +346,9 @@ pub async fn submit(
         page,
         posted: &posted,
         submission_id,
+        source,
+        likely_countries: regions(accept_language(headers)),
     };
-    match rate_limit::check(state, source).await {
-        Ok(Decision::Allowed) => {}
-        Ok(Decision::Limited { retry_after_secs }) => {
-            let minutes = retry_after_secs.div_ceil(60).to_string();
-            let mut response = answering.with_notice(
-                StatusCode::TOO_MANY_REQUESTS,
-                t.rate_limited.replace("{minutes}", &minutes),
-            );
-            rate_limit::retry_after(&mut response, retry_after_secs);
-            return response;
-        }
-        Err(e) => return answering.store_failed(e),
-    }
     if !posted.unexpected.is_empty() {
         let names: Vec<String> = posted
             .unexpected

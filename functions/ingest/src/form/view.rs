@@ -98,6 +98,11 @@ pub struct QuestionView<'a> {
     /// `checkbox`, `radio`, `select` or `text`.
     pub widget: &'static str,
     pub options: Vec<OptionView>,
+    /// For the country menu: the countries the browser's languages name (`es-MX` → Mexico),
+    /// offered first in a group of their own; the full list follows.
+    pub suggested: Vec<OptionView>,
+    /// A long list of short choices, laid out in columns where the screen allows.
+    pub columns: bool,
     pub value: String,
     pub unit: &'a str,
     pub describedby: String,
@@ -106,7 +111,6 @@ pub struct QuestionView<'a> {
 pub struct Section<'a> {
     pub index: usize,
     pub hidden: bool,
-    pub heading: String,
     pub questions: Vec<QuestionView<'a>>,
 }
 
@@ -116,12 +120,18 @@ pub struct FormPage<'a> {
     pub lang: &'a str,
     pub t: &'static Text,
     pub has_errors: bool,
-    pub page_title: &'a str,
+    pub page_title: String,
     pub assets: Urls,
     pub with_script: bool,
     pub switch: Switch,
     pub title: &'a str,
-    pub intro: &'a str,
+    /// "Part 2 of 3", above the title, on every part when the form comes in parts.
+    pub progress: Option<String>,
+    /// The survey's introduction: on the first part only.
+    pub intro: Option<&'a str>,
+    /// Whether the heading takes the focus as the page loads (`autofocus`), so that a
+    /// screen reader announces the new part; the error summary takes it when there is one.
+    pub focus_heading: bool,
     pub notices: Vec<String>,
     pub summary: Vec<SummaryItem>,
     pub action: String,
@@ -189,6 +199,8 @@ pub struct FormState<'a> {
     pub submission_id: &'a str,
     /// Whether this page answers a post (then the language switch posts the answers too).
     pub after_post: bool,
+    /// Regions from `Accept-Language`, most wanted first: offered first in the country menu.
+    pub likely_countries: &'a [String],
 }
 
 impl<'a> FormState<'a> {
@@ -223,10 +235,6 @@ impl<'a> FormState<'a> {
                 Section {
                     index,
                     hidden: section_hidden,
-                    heading: t
-                        .part
-                        .replace("{n}", &(index + 1).to_string())
-                        .replace("{total}", &self.pages.len().to_string()),
                     questions,
                 }
             })
@@ -269,16 +277,28 @@ impl<'a> FormState<'a> {
             });
         }
         let last = self.mode == Mode::One || first + 1 >= self.pages.len();
+        let has_errors = !summary.is_empty() || !notices.is_empty();
+        let title = survey.title.get(self.lang);
+        let progress = (self.mode == Mode::Pages && self.pages.len() > 1).then(|| {
+            t.part
+                .replace("{n}", &(first + 1).to_string())
+                .replace("{total}", &self.pages.len().to_string())
+        });
         FormPage {
             lang: self.lang,
             t,
-            has_errors: !summary.is_empty() || !notices.is_empty(),
-            page_title: survey.title.get(self.lang),
+            has_errors,
+            page_title: match (&progress, first) {
+                (Some(progress), 1..) => format!("{progress} – {title}"),
+                _ => title.to_owned(),
+            },
             assets: assets::urls(),
             with_script: true,
             switch,
-            title: survey.title.get(self.lang),
-            intro: survey.intro.get(self.lang),
+            title,
+            progress,
+            intro: (first == 0).then(|| survey.intro.get(self.lang)),
+            focus_heading: self.after_post && !has_errors,
             notices,
             summary,
             challenge_url: format!("/surveys/{}/challenge", survey.id),
@@ -303,6 +323,7 @@ impl<'a> FormState<'a> {
             checked: given.iter().any(|g| g == id),
             label,
         };
+        let mut suggested = Vec::new();
         let (widget, options, unit) = match &q.kind {
             Kind::MultipleChoice { options, .. } => (
                 "checkbox",
@@ -343,6 +364,16 @@ impl<'a> FormState<'a> {
                     .map(|o| option(&o.id, o.label.get(lang).to_owned()))
                     .collect();
                 sorted.sort_by_cached_key(|o| collation_key(&o.label));
+                suggested = self
+                    .likely_countries
+                    .iter()
+                    .filter_map(|code| options.iter().find(|o| &o.id == code))
+                    .map(|o| option(&o.id, o.label.get(lang).to_owned()))
+                    .collect();
+                // One option carries the selection: the suggested one if the answer is there.
+                for o in &mut sorted {
+                    o.checked &= !suggested.iter().any(|s: &OptionView| s.value == o.value);
+                }
                 ("select", sorted, "")
             }
             Kind::Number { unit, .. } => ("text", Vec::new(), unit.get(lang)),
@@ -390,7 +421,11 @@ impl<'a> FormState<'a> {
             }),
             hidden,
             widget,
+            columns: widget != "select"
+                && !matches!(q.kind, Kind::Likert { .. })
+                && options.len() > COLUMNS_FROM,
             options,
+            suggested,
             value: if widget == "text" {
                 given.first().cloned().unwrap_or_default()
             } else {
@@ -401,6 +436,10 @@ impl<'a> FormState<'a> {
         }
     }
 }
+
+/// Choice lists longer than this are laid out in columns (the platform lists): each choice
+/// keeps its 28 px target and its whole label, and the list takes half the height.
+const COLUMNS_FROM: usize = 6;
 
 /// Hidden fields for an answer carried from an earlier part.
 fn carry(fields: &mut Vec<Hidden>, id: &str, answer: Option<&AnswerValue>) {
