@@ -645,9 +645,12 @@ async fn the_rate_limit_answers_429_and_keeps_no_address() {
     assert!(html.contains("Se han enviado muchas respuestas desde su red"));
     assert!(tag(&html, "q-platforms-etsy").contains(" checked"));
 
-    // Another source is not affected; an IPv6 neighbour in the same /64 is.
+    // An IPv4 neighbour in the same /24 is counted with it; another network is not.
+    let (status, _, _) = page(&app, from(form_post(&fields), "192.0.2.200")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     let (status, _, _) = page(&app, from(form_post(&fields), "198.51.100.1")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    // So is an IPv6 neighbour in the same /48.
     for _ in 0..2 {
         send(
             &app,
@@ -657,13 +660,13 @@ async fn the_rate_limit_answers_429_and_keeps_no_address() {
     }
     let (status, _, _) = send(
         &app,
-        from(post_json(POST, json_body.clone()), "2001:db8::2"),
+        from(post_json(POST, json_body.clone()), "2001:db8:0:ffff::2"),
     )
     .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(local.count_rows(), 2);
 
-    // The control table holds keyed hashes and a salt, never an address.
+    // The control table holds keyed hashes, never an address, and no salt to recompute them.
     let conn = rusqlite::Connection::open(local.db()).unwrap();
     let mut rows = conn
         .prepare("SELECT key, coalesce(value, '') FROM control")
@@ -680,8 +683,12 @@ async fn the_rate_limit_answers_429_and_keeps_no_address() {
         .map(Result::unwrap)
         .collect();
     assert!(
-        items.iter().any(|i| i.starts_with("ratelimit/salt/")),
-        "{items:?}"
+        items.iter().any(|i| i.starts_with("ratelimit/")),
+        "the counters are there: {items:?}"
+    );
+    assert!(
+        !items.iter().any(|i| i.contains("salt")),
+        "a salt in the store: {items:?}"
     );
     for item in &items {
         for address in ["192.0.2", "198.51", "2001:db8"] {
@@ -838,7 +845,8 @@ async fn a_trusted_proxy_address_is_the_rightmost_forwarded_entry() {
         StatusCode::TOO_MANY_REQUESTS,
         "a spoofed left entry changes nothing"
     );
-    let (status, _, _) = page(&app, post("192.0.2.10")).await;
+    // The rightmost entry decides: another network counts on its own.
+    let (status, _, _) = page(&app, post("198.51.100.77, 203.0.113.10")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
 
