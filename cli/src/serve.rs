@@ -35,8 +35,13 @@ pub struct Args {
     /// Proof-of-work difficulty: the largest number a browser may have to try.
     #[arg(long, env = "CANVASS_POW_MAX_NUMBER", default_value_t = 100_000)]
     pow_max_number: u64,
-    /// Response posts allowed per source address and hour (0: no limit).
-    #[arg(long, env = "CANVASS_RATE_LIMIT_PER_HOUR", default_value_t = 100)]
+    /// Stored responses and challenges allowed per source network (IPv4 /24, IPv6 /48) and
+    /// hour (0: no limit); docs/form.md sizes it.
+    #[arg(
+        long,
+        env = "CANVASS_RATE_LIMIT_PER_HOUR",
+        default_value_t = canvass_ingest::state::DEFAULT_RATE_LIMIT_PER_HOUR
+    )]
     rate_limit_per_hour: u32,
     /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
     /// The environment variable takes 1/0, true/false, yes/no, on/off.
