@@ -2,8 +2,8 @@
 
 mod check;
 mod config;
-mod listen;
 mod dynamo;
+mod listen;
 mod report;
 mod schedule;
 mod seed;

@@ -226,7 +226,10 @@ fn expiry(salt: &str) -> Result<i64, PowError> {
 /// like a first send, and a replayed challenge buys nothing.
 pub async fn redeem(control: &dyn ControlStore, verified: &Verified) -> Result<bool, StoreError> {
     control
-        .claim(&marker_key(&verified.challenge), marker_expiry(verified.expires_at))
+        .claim(
+            &marker_key(&verified.challenge),
+            marker_expiry(verified.expires_at),
+        )
         .await
 }
 

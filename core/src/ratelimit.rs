@@ -105,7 +105,10 @@ pub fn counter_key(salt: &[u8], window: i64, source: IpAddr) -> String {
     let mut mac = HmacSha256::new_from_slice(salt).expect("HMAC takes any key length");
     mac.update(&window.to_be_bytes());
     mac.update(&network(source));
-    format!("ratelimit/{}", hex::encode(&mac.finalize().into_bytes()[..16]))
+    format!(
+        "ratelimit/{}",
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    )
 }
 
 #[cfg(test)]

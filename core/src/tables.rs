@@ -213,8 +213,7 @@ mod tests {
         assert_eq!(responses["BillingMode"], "PAY_PER_REQUEST");
         assert_eq!(responses["DeletionProtectionEnabled"], true);
         assert_eq!(
-            responses["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"],
-            false,
+            responses["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"], false,
             "restores to any second would date responses"
         );
     }

@@ -61,8 +61,8 @@ pub async fn response_store(store: &dyn ResponseStore) {
         "a different record with a stored id is not stored"
     );
     assert_eq!(
-        listed(store, &survey).await,
-        vec![first.clone()],
+        list_all(store, &survey).await,
+        vec![Listed::Response(first.clone())],
         "a different record with a stored id never overwrites it"
     );
 

@@ -1139,11 +1139,17 @@ mod tests {
         let (plan, mut o, stored) = healthy();
         o.add(1, Body::Original, Answer::status(200));
         let p = problems(&plan, &o, &stored);
-        assert!(p.iter().any(|p| p.contains("unexpected status 200")), "{p:?}");
+        assert!(
+            p.iter().any(|p| p.contains("unexpected status 200")),
+            "{p:?}"
+        );
         let (plan, mut o, stored) = healthy();
         o.add(2, Body::Different, Answer::status(409));
         let p = problems(&plan, &o, &stored);
-        assert!(p.iter().any(|p| p.contains("not the 201 any send gets")), "{p:?}");
+        assert!(
+            p.iter().any(|p| p.contains("not the 201 any send gets")),
+            "{p:?}"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use aws_sdk_dynamodb::types::AttributeValue;
 use canvass_core::answers::{AnswerValue, Answers};
 use canvass_core::record::ResponseRecord;
-use canvass_core::store::{Listed, PutOutcome, ResponseStore, StoreError};
+use canvass_core::store::{Listed, PutOutcome, ResponseStore};
 use canvass_tests::dynamo::Dynamo;
 use futures::StreamExt;
 
@@ -129,10 +129,19 @@ async fn malformed_items_are_reported_with_their_ids() {
         );
     }
 
-    // A submission whose id is taken by a malformed item is a server fault, not a guess.
+    // A submission whose id is taken by a malformed item never overwrites it (and, like any
+    // repeat, is not told what is stored): the listing keeps reporting the item.
     let clash = record("bad-week");
-    match store.put_if_absent(&clash).await {
-        Err(StoreError::Failed(detail)) => assert!(detail.contains("bad-week"), "{detail}"),
-        other => panic!("expected a failure naming the item, got {other:?}"),
+    assert_eq!(
+        store.put_if_absent(&clash).await.unwrap(),
+        PutOutcome::AlreadyStored
+    );
+    let mut still_malformed = false;
+    let mut pages = store.list(SURVEY);
+    while let Some(page) = pages.next().await {
+        still_malformed |= page.unwrap().iter().any(
+            |l| matches!(l, Listed::Malformed { response_id, .. } if response_id == "bad-week"),
+        );
     }
+    assert!(still_malformed, "the malformed item was overwritten");
 }

@@ -14,8 +14,8 @@ use canvass_core::pow::{self, Difficulty, PowKey, Solution};
 use canvass_core::ratelimit::RateLimit;
 use canvass_core::record::ResponseRecord;
 use canvass_core::store::{Listed, ResponseStore, unix_now};
-use canvass_ingest::{AppState, IngestConfig};
-use canvass_tests::harness::{Local, SURVEY, catalog, pinned_now, post_json, secret, send};
+use canvass_ingest::IngestConfig;
+use canvass_tests::harness::{Local, SURVEY, post_json, secret, send};
 use futures::TryStreamExt;
 use serde_json::{Value, json};
 
@@ -130,15 +130,7 @@ async fn stored(local: &Local) -> Vec<ResponseRecord> {
 }
 
 fn app_with(local: &Local, config: IngestConfig) -> Router {
-    let mut state = AppState::new(
-        catalog(),
-        local.store.clone(),
-        local.store.clone(),
-        secret(),
-        config,
-    );
-    state.clock = pinned_now;
-    canvass_ingest::app(state)
+    local.app_with(config)
 }
 
 #[tokio::test]
@@ -524,7 +516,11 @@ async fn a_solved_challenge_verifies_once_and_forgeries_are_refused() {
             .map(|r| r.pow_verified)
     };
     assert_eq!(verified_of(&first), Some(true));
-    assert_eq!(verified_of(&second), Some(false), "a replayed challenge verifies nothing");
+    assert_eq!(
+        verified_of(&second),
+        Some(false),
+        "a replayed challenge verifies nothing"
+    );
 
     let forged: Vec<(StatusCode, &str, String)> = vec![
         (
@@ -598,7 +594,7 @@ async fn a_solved_challenge_verifies_once_and_forgeries_are_refused() {
             "answers kept"
         );
     }
-    assert_eq!(local.count_rows(), 1);
+    assert_eq!(local.count_rows(), 2, "no refused payload stored anything");
 
     let (status, _, body) = send(&app, get("/surveys/nope/challenge", None)).await;
     assert_eq!(
@@ -769,24 +765,17 @@ async fn only_stored_responses_and_challenges_count_against_the_rate_limit() {
     assert_eq!(status, StatusCode::OK);
 
     // Challenges count on their own: a script fetching them is limited like one sending.
-    let (status, _, _) = send(
-        &app,
+    let challenge = || {
         from(
             get("/surveys/platform-treatment/challenge", None),
             "198.51.100.9",
-        ),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, _, _) = send(
-        &app,
-        from(
-            get("/surveys/platform-treatment/challenge", None),
-            "198.51.100.9",
-        ),
-    )
-    .await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        )
+    };
+    assert_eq!(send(&app, challenge()).await.0, StatusCode::OK);
+    assert_eq!(
+        send(&app, challenge()).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
     assert_eq!(local.count_rows(), 1);
 }
 

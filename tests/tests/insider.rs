@@ -62,7 +62,11 @@ async fn call(
         request = request.header("content-type", ct);
     }
     let response = http
-        .request(request.body(Full::new(axum::body::Bytes::from(body))).unwrap())
+        .request(
+            request
+                .body(Full::new(axum::body::Bytes::from(body)))
+                .unwrap(),
+        )
         .await
         .expect("the server answers");
     let status = response.status().as_u16();
@@ -71,7 +75,11 @@ async fn call(
         .get("location")
         .map(|v| v.to_str().unwrap().to_owned());
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, location, String::from_utf8_lossy(&bytes).into_owned())
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
 }
 
 fn answers_for(i: usize) -> Value {
@@ -162,42 +170,38 @@ async fn send_in_order(base: &str) -> Sent {
             )
             .await;
             assert_eq!((again, again_location), (status, location.clone()));
-            let (status, _, _) =
-                call(&http, "GET", &format!("{base}{}", location.unwrap()), None, String::new())
-                    .await;
+            let (status, _, _) = call(
+                &http,
+                "GET",
+                &format!("{base}{}", location.unwrap()),
+                None,
+                String::new(),
+            )
+            .await;
             assert_eq!(status, 200);
         } else {
             let body = json!({ "submission_id": submission.to_string(), "survey_version": 1, "answers": answers_for(i) });
-            let first = call(
-                &http,
-                "POST",
-                &responses,
-                Some("application/json"),
-                body.to_string(),
-            )
-            .await;
+            let post = |body: &Value| {
+                call(
+                    &http,
+                    "POST",
+                    &responses,
+                    Some("application/json"),
+                    body.to_string(),
+                )
+            };
+            let first = post(&body).await;
             assert_eq!(first.0, 201, "{}", first.2);
             // No answer oracle: a repeat and a guess under the used id are answered alike.
-            let repeat = call(
-                &http,
-                "POST",
-                &responses,
-                Some("application/json"),
-                body.to_string(),
-            )
-            .await;
+            let repeat = post(&body).await;
             let mut guess = body.clone();
             guess["answers"] = answers_for((i + 11) % N);
-            let guessed = call(
-                &http,
-                "POST",
-                &responses,
-                Some("application/json"),
-                guess.to_string(),
-            )
-            .await;
+            let guessed = post(&guess).await;
             assert_eq!(repeat, first, "a repeat is answered like a first send");
-            assert_eq!(guessed, first, "a guess under a used id is answered like a first send");
+            assert_eq!(
+                guessed, first,
+                "a guess under a used id is answered like a first send"
+            );
         }
         sent.submissions.push(submission);
     }
@@ -355,9 +359,16 @@ async fn an_insider_with_the_sqlite_folder_the_log_and_the_secret_learns_no_orde
     // The server runs with the secret the attacker also holds (CANVASS_SECRET).
     let secret = load::secret();
     // No history beside the file: no WAL, and the rollback journal empty between commits.
-    assert!(!files.contains_key("canvass.db-wal"), "a WAL keeps commit history");
+    assert!(
+        !files.contains_key("canvass.db-wal"),
+        "a WAL keeps commit history"
+    );
     if let Some(journal) = files.get("canvass.db-journal") {
-        assert!(journal.is_empty(), "the journal holds {} bytes", journal.len());
+        assert!(
+            journal.is_empty(),
+            "the journal holds {} bytes",
+            journal.len()
+        );
     }
 
     let db = rusqlite::Connection::open(seized.path().join("canvass.db")).unwrap();
@@ -365,7 +376,10 @@ async fn an_insider_with_the_sqlite_folder_the_log_and_the_secret_learns_no_orde
         .prepare("SELECT response_id, answers FROM responses")
         .unwrap()
         .query_map([], |r| {
-            Ok((r.get(0)?, serde_json::from_str(&r.get::<_, String>(1)?).unwrap()))
+            Ok((
+                r.get(0)?,
+                serde_json::from_str(&r.get::<_, String>(1)?).unwrap(),
+            ))
         })
         .unwrap()
         .map(Result::unwrap)
@@ -435,9 +449,15 @@ fn attack_control(
         vec![planted]
     );
 
-    let markers: Vec<&(String, Option<String>, i64)> =
-        control.iter().filter(|(k, ..)| k.starts_with("pow/")).collect();
-    assert_eq!(markers.len(), sent.challenges.len(), "one marker per solved challenge");
+    let markers: Vec<&(String, Option<String>, i64)> = control
+        .iter()
+        .filter(|(k, ..)| k.starts_with("pow/"))
+        .collect();
+    assert_eq!(
+        markers.len(),
+        sent.challenges.len(),
+        "one marker per solved challenge"
+    );
     let derived = submission_derivations(secret, sent);
     for (key, value, expires) in &markers {
         for d in derived.iter().chain(&sent.challenges) {
@@ -447,7 +467,11 @@ fn attack_control(
                 "marker {key} holds {d}"
             );
         }
-        assert_eq!(expires % 3600, 0, "marker {key} expires at an exact time {expires}");
+        assert_eq!(
+            expires % 3600,
+            0,
+            "marker {key} expires at an exact time {expires}"
+        );
     }
     for (key, _, expires) in control {
         assert!(
@@ -455,18 +479,27 @@ fn attack_control(
             "{key} carries a time finer than the hour: {expires}"
         );
     }
-    // Markers in the file, in the order the challenges were solved: no better than chance.
+    // Markers in the file, against the order the challenges were solved (the test knows
+    // each challenge, so it knows each marker's key; the attacker does not).
     if !raw.is_empty() {
-        let mut positions: Vec<(usize, usize)> = markers
+        let mut positions: Vec<(usize, usize)> = sent
+            .challenges
             .iter()
-            .map(|(key, ..)| find(raw, key.as_bytes()).expect("each marker is in the file"))
-            .zip(0..)
+            .enumerate()
+            .map(|(made, challenge)| {
+                let key = pow::marker_key(challenge);
+                let at = find(raw, key.as_bytes()).expect("each marker is in the file");
+                (at, made)
+            })
             .collect();
         positions.sort();
         let order: Vec<usize> = positions.iter().map(|(_, i)| *i).collect();
         let tau = kendall_tau(&order);
         // Markers are not linked to responses; their own order is checked loosely (fewer).
-        assert!(tau.abs() <= 0.5, "markers lie in the order they were made: tau {tau:.2}");
+        assert!(
+            tau.abs() <= 0.5,
+            "markers lie in the order they were made: tau {tau:.2}"
+        );
     }
 }
 
@@ -483,7 +516,12 @@ async fn an_insider_with_the_dynamodb_tables_the_log_and_the_secret_learns_no_or
     let serve = Serve::start_with(
         &dynamodb_store_arg(dynamo.endpoint(), &prefix),
         data.path(),
-        &["--rate-limit-per-hour", "100000", "--pow-max-number", "5000"],
+        &[
+            "--rate-limit-per-hour",
+            "100000",
+            "--pow-max-number",
+            "5000",
+        ],
         "info",
     );
     let sent = send_in_order(&serve.base).await;
@@ -518,11 +556,7 @@ async fn an_insider_with_the_dynamodb_tables_the_log_and_the_secret_learns_no_or
         names.sort_unstable();
         let mut fields = canvass_core::record::STORED_FIELDS.to_vec();
         fields.sort_unstable();
-        assert_eq!(
-            names,
-            fields,
-            "an item holds more than the privacy model"
-        );
+        assert_eq!(names, fields, "an item holds more than the privacy model");
     }
 
     let items = client

@@ -24,7 +24,13 @@ fn trust_forwarded_for_takes_the_usual_booleans_and_names_a_bad_one() {
     }
     let data = tempfile::tempdir().unwrap();
     let out = Command::new(canvass_binary())
-        .args(["serve", "--addr", "127.0.0.1:0", "--report-interval-hours", "0"])
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--report-interval-hours",
+            "0",
+        ])
         .arg("--data")
         .arg(data.path())
         .arg("--surveys")
@@ -60,7 +66,10 @@ fn logs_for_a_file_have_no_colour_codes() {
     }
     let log = serve.log_text();
     assert!(log.contains("route=/healthz"), "{log}");
-    assert!(!log.contains('\u{1b}'), "ANSI escape codes in a log file:\n{log:?}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "ANSI escape codes in a log file:\n{log:?}"
+    );
 }
 
 /// Clients that send half a request are cut off: a stalled head after the header timeout

@@ -88,7 +88,9 @@ async fn an_old_database_is_rewritten_in_key_order() {
     assert_eq!(salts, 0, "old control items (salts) are gone");
     let file = std::fs::read(&path).unwrap();
     assert!(
-        !file.windows(b"ratelimit/salt".len()).any(|w| w == b"ratelimit/salt"),
+        !file
+            .windows(b"ratelimit/salt".len())
+            .any(|w| w == b"ratelimit/salt"),
         "the old salt's bytes are still in the file"
     );
 }
@@ -100,14 +102,14 @@ async fn expired_control_items_are_deleted_on_the_timer() {
     use canvass_core::store::{ControlStore, unix_now};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("canvass.db");
-    let store =
-        SqliteStore::open_with(&path, std::time::Duration::from_millis(200)).unwrap();
+    let store = SqliteStore::open_with(&path, std::time::Duration::from_millis(200)).unwrap();
     store.increment("gone", unix_now() - 1).await.unwrap();
     store.claim("also-gone", unix_now() - 1).await.unwrap();
     store.claim("live", unix_now() + 3600).await.unwrap();
     let count = || -> i64 {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .unwrap();
         conn.query_row("SELECT count(*) FROM control", [], |r| r.get(0))
             .unwrap()
     };

@@ -40,7 +40,7 @@ const PAD_KEY: &str = "store/pad";
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(
-        "CREATE TABLE responses (
+            "CREATE TABLE responses (
             response_id    TEXT PRIMARY KEY NOT NULL,
             survey_id      TEXT NOT NULL,
             survey_version INTEGER NOT NULL,

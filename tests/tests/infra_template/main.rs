@@ -1066,18 +1066,20 @@ fn each_check_catches_its_kind_of_drift() {
                 json!(false);
         }),
         ("point-in-time recovery switched on", check_tables, |v| {
-            v["Resources"]["ResponsesTable"]["Properties"]["PointInTimeRecoverySpecification"]
-                ["PointInTimeRecoveryEnabled"] = json!(true);
+            v["Resources"]["ResponsesTable"]["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] =
+                json!(true);
         }),
         ("daily backups", check_tables, |v| {
-            v["Resources"]["ResponsesBackupPlan"]["Properties"]["BackupPlan"]["BackupPlanRule"][0]
-                ["ScheduleExpression"] = json!("cron(30 0 * * ? *)");
+            v["Resources"]["ResponsesBackupPlan"]["Properties"]["BackupPlan"]["BackupPlanRule"]
+                [0]["ScheduleExpression"] = json!("cron(30 0 * * ? *)");
         }),
         ("a backup role that may restore", check_grants, |v| {
             v["Resources"]["BackupRole"]["Properties"]["ManagedPolicyArns"]
                 .as_array_mut()
                 .unwrap()
-                .push(json!("arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores"));
+                .push(json!(
+                    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores"
+                ));
         }),
         ("Lambda's per-invocation lines", check_functions, |v| {
             v["Resources"]["IngestFunction"]["Properties"]["LoggingConfig"]["SystemLogLevel"] =

@@ -175,9 +175,6 @@ impl ControlStore for DynamoStore {
             expires_at,
             count: None,
         };
-        Ok(self
-            .put_when_absent(&marker, unix_now())
-            .await?
-            .is_none())
+        Ok(self.put_when_absent(&marker, unix_now()).await?.is_none())
     }
 }
