@@ -398,12 +398,11 @@ impl SqliteStore {
             .query_map(params![survey_id, after, PAGE_SIZE as i64], read_row)
             .map_err(classify)?
             .map(|r| {
-                r.map(|item| {
-                    last = match &item {
+                r.inspect(|item| {
+                    last = match item {
                         Listed::Response(record) => record.response_id.clone(),
                         Listed::Malformed { response_id, .. } => response_id.clone(),
                     };
-                    item
                 })
             })
             .collect::<rusqlite::Result<Vec<_>>>()
