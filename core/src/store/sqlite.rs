@@ -268,7 +268,7 @@ fn writer(mut conn: Connection, jobs: mpsc::Receiver<Job>, every: Duration) {
 /// Deletes expired control items and rewrites the file in key order (`VACUUM`): afterwards a
 /// row's place in the file says nothing about when it was written. Writers wait meanwhile
 /// (they queue; nothing fails), for about a second per 100 000 responses.
-pub fn maintain(conn: &Connection) {
+fn maintain(conn: &Connection) {
     let started = Instant::now();
     let purged = conn.execute(
         "DELETE FROM control WHERE expires_at <= ?1 AND key <> ?2",
