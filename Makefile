@@ -45,6 +45,7 @@ bench:
 	scripts/bench-ingest.sh
 	scripts/bench-scan.sh
 	scripts/bench-load.sh
+	scripts/bench-utility.sh
 
 ## Fuzz the request-body and survey-file parsers, FUZZ_SECONDS (default 60) per target, on stable: docs/fuzzing.md.
 fuzz:

@@ -24,9 +24,9 @@ export CANVASS_TEST_DYNAMODB
 
 # Tests that drive the real `canvass` binary (dynamodb_serve, load_reconcile,
 # dynamodb_kill_under_load) find it in target/debug: `cargo test` builds a package's binaries
-# only for that package's own tests, so build it first (otherwise a clean clone fails and a
+# only for that package's own tests, so build it first, with every target so that features unify once and nothing is compiled twice (otherwise a clean clone fails and a
 # reused target folder runs a stale binary).
-cargo build -p canvass-cli --bin canvass
+cargo build --workspace --all-targets
 cargo test --workspace --all-targets --no-fail-fast
 
 # The SAM template: cfn-lint, sam validate --lint, the SAM transform, checkov (offline).

@@ -33,6 +33,10 @@ pub struct Args {
     /// tests and to re-issue a past release exactly.
     #[arg(long, value_parser = parse_date)]
     as_of: Option<Date>,
+    /// Also print, per table of the release's wave, how many numbers are published and
+    /// how many withheld as small (primary) or to protect others (secondary), as JSON.
+    #[arg(long)]
+    stats: bool,
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
@@ -100,6 +104,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             files,
             new,
             responses,
+            utility,
         } => {
             let path = out.join(&release_id);
             if new {
@@ -112,6 +117,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                     "release {release_id} is already in {} with exactly these files: nothing to do",
                     path.display()
                 );
+            }
+            if args.stats {
+                println!("{}", serde_json::to_string(&utility)?);
             }
             Ok(ExitCode::SUCCESS)
         }

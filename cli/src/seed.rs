@@ -41,6 +41,16 @@ pub struct Args {
     /// ...ending with this one (default: the current week).
     #[arg(long)]
     until: Option<IsoWeek>,
+    /// How main platforms are spread: `generator` (every platform drawn by the same
+    /// skewed weights) or `realistic` (the first platform 40 %, the rest a long tail).
+    #[arg(long, value_enum, default_value_t = Skew::Generator)]
+    skew: Skew,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Skew {
+    Generator,
+    Realistic,
 }
 
 const BATCH: usize = 5_000;
@@ -65,7 +75,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         .until
         .unwrap_or_else(|| IsoWeek::of(OffsetDateTime::now_utc()));
     let last_monday = until.monday().midnight().assume_utc();
-    let mut generator = Generator::new(&survey, args.seed);
+    let mut generator = Generator::new(&survey, args.seed, args.skew);
     let bar = ProgressBar::new(args.responses).with_style(
         ProgressStyle::with_template(
             "{spinner} seeding {pos}/{len} responses [{bar:30}] {per_sec} eta {eta}",
@@ -114,14 +124,28 @@ struct Generator<'a> {
     rng: ChaCha8Rng,
     /// Weights per (question, group) drawn once from the seed.
     weights: BTreeMap<(String, usize), Vec<f64>>,
+    skew: Skew,
+    /// With `Skew::Realistic`: the option index this respondent's main platform will be.
+    main: Option<usize>,
+}
+
+/// `Skew::Realistic`: the first of `n` options has 40 %, the others share the rest as
+/// 1/rank (a long tail).
+fn realistic_weights(n: usize) -> Vec<f64> {
+    let tail: f64 = (1..n).map(|r| 1.0 / r as f64).sum();
+    (0..n)
+        .map(|i| if i == 0 { 0.4 } else { 0.6 / (i as f64 * tail) })
+        .collect()
 }
 
 impl<'a> Generator<'a> {
-    fn new(survey: &'a Survey, seed: u64) -> Generator<'a> {
+    fn new(survey: &'a Survey, seed: u64, skew: Skew) -> Generator<'a> {
         Generator {
             survey,
             rng: ChaCha8Rng::seed_from_u64(seed),
             weights: BTreeMap::new(),
+            skew,
+            main: None,
         }
     }
 
@@ -131,6 +155,7 @@ impl<'a> Generator<'a> {
         let submission_id = uuid::Builder::from_random_bytes(bytes).into_uuid();
         let mut answers = Answers::new();
         let mut group = 0;
+        self.main = None;
         for question in &self.survey.questions {
             if !is_shown(question, &answers) || (!question.required && self.rng.random_bool(0.08)) {
                 continue;
@@ -182,6 +207,11 @@ impl<'a> Generator<'a> {
             Kind::SingleChoice { options } | Kind::YesNo { options } => {
                 // A main platform is one of the platforms picked earlier (same option list).
                 if let Some(picked) = self.earlier_picks(options, so_far) {
+                    if let Some(main) = self.main.map(|m| &options[m].id)
+                        && picked.contains(main)
+                    {
+                        return AnswerValue::Choice(main.clone());
+                    }
                     let i = self.rng.random_range(0..picked.len());
                     return AnswerValue::Choice(picked[i].clone());
                 }
@@ -205,6 +235,23 @@ impl<'a> Generator<'a> {
                 let max = max_choices.map_or(options.len(), |m| m as usize).min(4);
                 let count = self.rng.random_range(1..=max);
                 let mut picked: Vec<String> = Vec::new();
+                // The list a later question takes its options from holds the main platform.
+                if self.skew == Skew::Realistic
+                    && self.main.is_none()
+                    && self.feeds_a_later_question(options)
+                {
+                    let weights = realistic_weights(options.len());
+                    let mut x = self.rng.random_range(0.0..1.0);
+                    let main = weights
+                        .iter()
+                        .position(|w| {
+                            x -= w;
+                            x < 0.0
+                        })
+                        .unwrap_or(options.len() - 1);
+                    self.main = Some(main);
+                    picked.push(options[main].id.clone());
+                }
                 while picked.len() < count {
                     let id = &options[self.pick(&q.id, group, options.len())].id;
                     if !picked.contains(id) {
@@ -225,6 +272,13 @@ impl<'a> Generator<'a> {
                 AnswerValue::Number((value.round() as i64).clamp(*min, *max))
             }
         }
+    }
+
+    fn feeds_a_later_question(&self, options: &[Choice]) -> bool {
+        self.survey
+            .questions
+            .iter()
+            .any(|q| matches!(&q.kind, Kind::SingleChoice { options: theirs } if theirs == options))
     }
 
     fn earlier_picks(&self, options: &[Choice], so_far: &Answers) -> Option<Vec<String>> {

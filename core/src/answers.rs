@@ -28,14 +28,24 @@ pub type Answers = BTreeMap<String, AnswerValue>;
 pub enum Invalid {
     Required,
     NotAnOption,
-    NotAWholeNumber { min: i64, max: i64 },
-    OutOfRange { min: i64, max: i64 },
+    NotAWholeNumber {
+        min: i64,
+        max: i64,
+    },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
     NotShown,
     UnknownQuestion,
     ExpectedOne,
     ExpectedList,
     RepeatedChoice,
-    TooManyChoices { max: u32 },
+    TooManyChoices {
+        max: u32,
+    },
+    /// An `options_from` question answered with an option not given to its source question.
+    NotAmongEarlier,
 }
 
 impl Invalid {
@@ -51,6 +61,7 @@ impl Invalid {
             Invalid::ExpectedList => "expected_list",
             Invalid::RepeatedChoice => "repeated_choice",
             Invalid::TooManyChoices { .. } => "too_many_choices",
+            Invalid::NotAmongEarlier => "not_among_earlier",
         }
     }
 
@@ -120,7 +131,9 @@ pub fn validate_questions(
             (Some(_), false) => {
                 errors.insert(question.id.clone(), Invalid::NotShown);
             }
-            (Some(value), true) => match check_value(&question.kind, value) {
+            (Some(value), true) => match check_value(&question.kind, value)
+                .and_then(|answer| among_earlier(question, &answers, answer))
+            {
                 Ok(answer) => {
                     answers.insert(question.id.clone(), answer);
                 }
@@ -135,6 +148,49 @@ pub fn validate_questions(
     } else {
         Err(errors)
     }
+}
+
+/// An `options_from` question takes only options given as answers to its source question
+/// ("your main platform" is one of "the platforms you sell on").
+fn among_earlier(
+    question: &Question,
+    answers: &Answers,
+    answer: AnswerValue,
+) -> Result<AnswerValue, Invalid> {
+    match &question.options_from {
+        Some(from) if !is_among(&answer, answers.get(from)) => Err(Invalid::NotAmongEarlier),
+        _ => Ok(answer),
+    }
+}
+
+/// Whether every option of `answer` was given in `earlier`.
+pub fn is_among(answer: &AnswerValue, earlier: Option<&AnswerValue>) -> bool {
+    let given = |id: &String| match earlier {
+        Some(AnswerValue::Choice(c)) => c == id,
+        Some(AnswerValue::Choices(cs)) => cs.contains(id),
+        Some(AnswerValue::Number(_)) | None => false,
+    };
+    match answer {
+        AnswerValue::Choice(id) => given(id),
+        AnswerValue::Choices(ids) => ids.iter().all(given),
+        AnswerValue::Number(_) => true,
+    }
+}
+
+/// Answers as stored: a `null` or an empty list is "not answered" for that question only,
+/// as at intake ([`validate`]), so one blank answer never costs the whole response.
+pub fn deserialize_stored<'de, D>(deserializer: D) -> Result<Answers, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let raw = BTreeMap::<String, Option<AnswerValue>>::deserialize(deserializer)?;
+    Ok(raw
+        .into_iter()
+        .filter_map(|(q, v)| match v {
+            Some(AnswerValue::Choices(ids)) if ids.is_empty() => None,
+            v => v.map(|v| (q, v)),
+        })
+        .collect())
 }
 
 fn is_blank(value: &Value) -> bool {

@@ -250,6 +250,19 @@ fn disclosure(f: &mut Found, file: &SurveyFile) -> Disclosure {
             ),
         }
     }
+    if let Some(n) = given.min_group_size {
+        match u32::try_from(n).ok().filter(|n| (d.k..=100_000).contains(n)) {
+            Some(n) => d.min_group_size = n,
+            None => f.add(
+                None,
+                format!("disclosure.min_group_size = {n} is out of range"),
+                format!(
+                    "use a whole number from k = {} to 100000 (30 is the default): smaller groups are merged into `other`",
+                    d.k
+                ),
+            ),
+        }
+    }
     if let Some(c) = given.count_unverified {
         d.count_unverified = c;
     }
@@ -439,6 +452,7 @@ fn question(
         help,
         required: q.required,
         show_if,
+        options_from: q.options_from.clone(),
         kind,
     })
 }

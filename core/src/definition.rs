@@ -36,6 +36,9 @@ pub struct DisclosureFile {
     pub k: Option<i64>,
     pub count_unverified: Option<bool>,
     pub low_reliability_below: Option<i64>,
+    /// Absent from the fingerprint when unset, so that versions frozen before it stay frozen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_group_size: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

@@ -77,7 +77,7 @@ fn parse_weight(q: &str) -> Option<u16> {
 }
 
 /// Keys of the validation messages; a survey may override any of them per language.
-pub const MESSAGE_KEYS: [&str; 10] = [
+pub const MESSAGE_KEYS: [&str; 11] = [
     "required",
     "not_an_option",
     "not_a_whole_number",
@@ -88,6 +88,7 @@ pub const MESSAGE_KEYS: [&str; 10] = [
     "expected_list",
     "repeated_choice",
     "too_many_choices",
+    "not_among_earlier",
 ];
 
 fn built_in(key: &str, lang: &str) -> &'static str {
@@ -122,6 +123,13 @@ fn built_in(key: &str, lang: &str) -> &'static str {
         ("too_many_choices", "es") => "Elija como máximo {max} opciones.",
         ("too_many_choices", "fr") => "Choisissez au plus {max} options.",
         ("too_many_choices", _) => "Choose at most {max} options.",
+        ("not_among_earlier", "es") => {
+            "Elija una de las respuestas que dio en la pregunta anterior."
+        }
+        ("not_among_earlier", "fr") => {
+            "Choisissez une des réponses données à la question précédente."
+        }
+        ("not_among_earlier", _) => "Choose one of the answers you gave to the earlier question.",
         _ => "Check this answer.",
     }
 }

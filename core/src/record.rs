@@ -19,6 +19,7 @@ pub struct ResponseRecord {
     pub survey_version: u32,
     /// The ISO week of submission: never a day or a time of day.
     pub iso_week: IsoWeek,
+    #[serde(deserialize_with = "crate::answers::deserialize_stored")]
     pub answers: Answers,
     /// Whether a proof-of-work challenge was solved for this response.
     pub pow_verified: bool,

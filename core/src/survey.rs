@@ -49,6 +49,10 @@ pub struct Disclosure {
     pub count_unverified: bool,
     /// Shares with a denominator below this are flagged `low_reliability`.
     pub low_reliability_below: u32,
+    /// A group (platform, category, region) with fewer respondents than this in a wave is
+    /// merged into that wave's `other` group instead of being published on its own; an
+    /// `other` group that stays below it is left out of the wave's tables.
+    pub min_group_size: u32,
 }
 
 impl Default for Disclosure {
@@ -57,6 +61,7 @@ impl Default for Disclosure {
             k: 10,
             count_unverified: true,
             low_reliability_below: 30,
+            min_group_size: 30,
         }
     }
 }
@@ -96,6 +101,9 @@ pub struct Question {
     pub help: Option<Localized>,
     pub required: bool,
     pub show_if: Option<Condition>,
+    /// The earlier question whose answers are this one's only valid options (`options_from`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options_from: Option<String>,
     pub kind: Kind,
 }
 

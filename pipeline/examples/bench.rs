@@ -15,6 +15,7 @@ use canvass_pipeline::disclosure::Prior;
 use canvass_pipeline::extract::{Column, Columns, NONE};
 use canvass_pipeline::model::{CellKind, Group};
 use canvass_pipeline::quality::DataQuality;
+use canvass_pipeline::recode::Recoding;
 use canvass_pipeline::release::{files, protect_waves};
 use canvass_pipeline::spec::QuestionKind;
 use canvass_pipeline::{Progress, Silent, Spec, frame};
@@ -154,10 +155,22 @@ fn run(input: &Path, out: &Path) {
 
     let started = Instant::now();
     let timed = Timed::default();
-    let results = protect_waves(&spec, &df, &WAVES, &Prior::new(), &timed).expect("protect");
+    // The frame comes from Parquet, not from extracted columns: no recoding (every group
+    // of the benchmark data is large).
+    let protected = protect_waves(
+        &spec,
+        &df,
+        &WAVES,
+        &Recoding::new(),
+        &Prior::new(),
+        None,
+        &timed,
+    )
+    .expect("protect");
     let stages = timed.finish();
     let stage = |name: &str| stages.iter().find(|(n, _)| n == name).map_or(0.0, |s| s.1);
-    let release = files(&spec, &results, &DataQuality::default(), &Silent).expect("files");
+    let release = files(&spec, &protected, None, &DataQuality::default(), &Silent).expect("files");
+    let results = &protected.results;
     let dir = out.join(&release.id);
     for (path, bytes) in &release.files {
         let file = dir.join(path);

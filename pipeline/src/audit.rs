@@ -66,6 +66,18 @@ pub fn audit(model: &Model, known: &[Known], k: u64) -> Result<AuditOutcome, Pip
     audit_again(model, known, k, &mut Memo::default())
 }
 
+/// [`audit`] of a model whose true atoms are not all known (a revision's model, whose
+/// changed rows are unknown): `point` must meet every constraint and every published
+/// number, and stands in for the truth as the audit's first feasible point.
+pub fn audit_at(
+    model: &Model,
+    known: &[Known],
+    k: u64,
+    point: &[f64],
+) -> Result<AuditOutcome, PipelineError> {
+    audit_from(model, known, k, &mut Memo::default(), point)
+}
+
 /// [`audit`], reusing and extending what earlier audits of the same wave proved. `known`
 /// must publish no number that the earlier audits' `known` withheld.
 pub fn audit_again(
@@ -73,6 +85,17 @@ pub fn audit_again(
     known: &[Known],
     k: u64,
     memo: &mut Memo,
+) -> Result<AuditOutcome, PipelineError> {
+    let truth: Vec<f64> = model.atoms.iter().map(|&v| v as f64).collect();
+    audit_from(model, known, k, memo, &truth)
+}
+
+fn audit_from(
+    model: &Model,
+    known: &[Known],
+    k: u64,
+    memo: &mut Memo,
+    truth: &[f64],
 ) -> Result<AuditOutcome, PipelineError> {
     memo.wide.resize(model.classes.len(), false);
     let atoms = model.atoms.len();
@@ -115,7 +138,6 @@ pub fn audit_again(
 
     let mut outcome = AuditOutcome::default();
     let threshold = k as f64 - 1e-6;
-    let truth: Vec<f64> = model.atoms.iter().map(|&v| v as f64).collect();
     // Feasible points found by earlier solves, per piece. A suppressed number's value at
     // any of them is a value it can take, so many ranges are proven wide enough without
     // a solve of their own. Pieces are independent: deltas in different pieces add up.
@@ -152,7 +174,8 @@ pub fn audit_again(
         }
         targets.push(Target {
             class: ci,
-            value: class.value as f64,
+            // The value at the first feasible point: the truth, or its stand-in.
+            value: class.expr.iter().map(|&(a, c)| c as f64 * truth[a]).sum(),
             // `substitute` moves the fixed part to the right-hand side: the expression's
             // value is `free + (-offset)`.
             constant: -(offset as f64),
@@ -200,7 +223,7 @@ pub fn audit_again(
     // and down: one LP can prove many ranges at once. Stop when a batch stops paying.
     let mut open: Vec<&Target> = targets
         .iter()
-        .filter(|t| seen(t, &points, &truth).width() < threshold)
+        .filter(|t| seen(t, &points, truth).width() < threshold)
         .collect();
     while open.len() >= BATCH_MIN {
         for sign in [1, -1] {
@@ -225,7 +248,7 @@ pub fn audit_again(
             }
         }
         let before = open.len();
-        open.retain(|t| seen(t, &points, &truth).width() < threshold);
+        open.retain(|t| seen(t, &points, truth).width() < threshold);
         if open.len() * 5 > before * 4 {
             break;
         }
@@ -233,10 +256,10 @@ pub fn audit_again(
 
     // The rest: an LP of their own, the maximum first, the minimum only if still needed.
     for target in &targets {
-        let mut range = seen(target, &points, &truth);
+        let mut range = seen(target, &points, truth);
         if range.width() < threshold {
             range.high = optimum(target, true, &mut pieces, &mut points, &mut outcome)?;
-            range.low = seen(target, &points, &truth).low;
+            range.low = seen(target, &points, truth).low;
         }
         if range.width() < threshold {
             range.low = optimum(target, false, &mut pieces, &mut points, &mut outcome)?;

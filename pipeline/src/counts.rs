@@ -12,6 +12,7 @@ use polars::prelude::*;
 
 use crate::PipelineError;
 use crate::frame::{VERIFIED, WAVE};
+use crate::recode::WaveRecoding;
 use crate::spec::{QuestionKind, Spec};
 
 /// Counts by group and answer for one grouping variable and one question:
@@ -45,6 +46,8 @@ pub struct WaveCounts {
     pub by_region: BTreeMap<usize, Grid>,
     /// Quartiles per number question: `[question] -> [platform group..., all]`.
     pub quartiles: BTreeMap<usize, Vec<Option<Quartiles>>>,
+    /// Which groups this wave's counts merged into `other` (set after counting).
+    pub recoding: WaveRecoding,
 }
 
 /// Slots of a question: options plus "not answered" (numbers: answered, not answered).
@@ -127,6 +130,7 @@ pub fn count(
                     by_category: BTreeMap::new(),
                     by_region: BTreeMap::new(),
                     quartiles: BTreeMap::new(),
+                    recoding: WaveRecoding::default(),
                 },
             )
         })

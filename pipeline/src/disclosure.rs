@@ -1,18 +1,20 @@
 //! Disclosure control for one wave: primary suppression, secondary suppression, and the
 //! audit loop that only lets a wave through once no suppressed number can be narrowed to
-//! a range less than k wide.
+//! a range less than k wide. Groups too small to show were merged before (`recode.rs`).
 //!
 //! Rules (k from the survey, 10 by default):
 //! - a count of 1..k-1 is suppressed, and so is a count whose complement in its row
 //!   (n - count) is 1..k-1; a denominator n of 1..k-1 is suppressed, and with it its row;
-//! - where a published total and all but one of its parts are known, another part is
-//!   suppressed too (the smallest one of at least k, else the largest), until the
-//!   suppressed parts of every relation add up to at least k;
+//! - where a published total and all but one of its members are known, or the hidden
+//!   parts of a published total add up to less than k, one more member is suppressed:
+//!   the one that costs least (`Costs`: the numbers it takes with it, weighted by its
+//!   value, plus the cover it would force in relations that hide nothing yet), so a
+//!   group's size, which takes its whole row, is the last resort;
 //! - a suppression published in an earlier release stays; a number published in an
 //!   earlier release is never chosen to hide another, and the audit treats it as known;
 //! - the audit then solves, for each suppressed number, its smallest and largest possible
-//!   value; any range narrower than k gets one more neighbour suppressed and the audit
-//!   runs again, until none is left or the wave is refused.
+//!   value; any range narrower than k gets its cheapest neighbour suppressed and the
+//!   audit runs again, until none is left or the wave is refused.
 
 use std::collections::HashMap;
 
@@ -34,6 +36,8 @@ pub type Prior = HashMap<CellKey, Earlier>;
 pub struct Protection {
     /// Per alias class of the model.
     pub suppressed: Vec<bool>,
+    /// Per alias class: suppressed by the primary rule (or kept from an earlier release).
+    pub primary: Vec<bool>,
     /// Cells suppressed by the primary rule (or kept suppressed from an earlier release).
     pub primary_cells: usize,
     /// Cells suppressed to protect others.
@@ -95,13 +99,14 @@ pub fn protect(model: &Model, k: u64, prior: &Prior) -> Result<Protection, Pipel
         }
     }
 
+    let costs = Costs::new(model);
     let mut rounds = 0;
     // Each round only suppresses more, so what a round proves holds in the next.
     let mut memo = Memo::default();
     let mut solves = 0;
     loop {
         rounds += 1;
-        complete(model, k, &locked, &mut suppressed);
+        complete(model, k, &locked, &mut suppressed, &index, &costs);
         let known = known_states(model, &locked, &suppressed);
         let mut outcome = audit_again(model, &known, k, &mut memo)?;
         solves += outcome.solves;
@@ -113,6 +118,7 @@ pub fn protect(model: &Model, k: u64, prior: &Prior) -> Result<Protection, Pipel
                 primary_cells: count(&|c| primary_classes[c]),
                 secondary_cells: count(&|c| suppressed[c] && !primary_classes[c]),
                 suppressed,
+                primary: primary_classes,
                 audit: outcome,
                 known,
                 rounds,
@@ -120,7 +126,16 @@ pub fn protect(model: &Model, k: u64, prior: &Prior) -> Result<Protection, Pipel
         }
         let mut progress = false;
         for &(failing, range) in &outcome.failures {
-            match neighbour(model, k, &locked, &suppressed, &index, failing) {
+            let zero = publicly_zero(model, &suppressed);
+            let state = State {
+                model,
+                locked: &locked,
+                suppressed: &suppressed,
+                zero: &zero,
+                index: &index,
+                costs: &costs,
+            };
+            match neighbour(&state, failing) {
                 Some(c) => {
                     suppressed[c] = true;
                     progress = true;
@@ -143,8 +158,46 @@ pub fn protect(model: &Model, k: u64, prior: &Prior) -> Result<Protection, Pipel
     }
 }
 
+/// What hiding a class costs: every published number it takes with it (its own cells,
+/// and for a denominator the counts of its row, which rule 1 hides too), weighted by the
+/// class's value. A large group's size is therefore the dearest choice there is, and a
+/// small cell the cheapest: the least information lost, as tau-ARGUS's and sdcTable's
+/// cost functions measure it.
+struct Costs {
+    /// Cells whose denominator is the class, per class.
+    dependents: Vec<Vec<usize>>,
+}
+
+impl Costs {
+    fn new(model: &Model) -> Costs {
+        let mut dependents = vec![Vec::new(); model.classes.len()];
+        for cell in &model.cells {
+            if let Some(d) = cell.denominator {
+                dependents[d].push(cell.class);
+            }
+        }
+        Costs { dependents }
+    }
+
+    fn own(&self, model: &Model, suppressed: &[bool], c: usize) -> u64 {
+        let lost = model.classes[c].cells.len() as u64
+            + self.dependents[c]
+                .iter()
+                .filter(|&&d| !suppressed[d])
+                .count() as u64;
+        model.classes[c].value.max(1) * lost
+    }
+}
+
 /// Secondary suppression by the relation rules, repeated until nothing changes.
-fn complete(model: &Model, k: u64, locked: &[bool], suppressed: &mut [bool]) {
+fn complete(
+    model: &Model,
+    k: u64,
+    locked: &[bool],
+    suppressed: &mut [bool],
+    index: &[Vec<usize>],
+    costs: &Costs,
+) {
     loop {
         let mut changed = false;
         // A row whose n is hidden hides its counts.
@@ -158,30 +211,20 @@ fn complete(model: &Model, k: u64, locked: &[bool], suppressed: &mut [bool]) {
             }
         }
         let zero = publicly_zero(model, suppressed);
-        for rel in &model.relations {
+        for (r, rel) in model.relations.iter().enumerate() {
+            let Some(need) = exposure(model, k, suppressed, &zero, rel) else {
+                continue;
+            };
             let members = std::iter::once(rel.total).chain(rel.parts.iter().copied());
-            let hidden: Vec<usize> = members
-                .clone()
-                .filter(|&c| suppressed[c] && !zero[c])
-                .collect();
-            if hidden.is_empty() {
-                continue;
-            }
-            let hidden_parts: u64 = rel
-                .parts
-                .iter()
-                .filter(|&&c| suppressed[c] && !zero[c])
-                .map(|&c| model.classes[c].value)
-                .sum();
-            let exposed = hidden.len() == 1 || (!suppressed[rel.total] && hidden_parts < k);
-            if !exposed {
-                continue;
-            }
-            // A part rather than the total: hiding a total (a group's size) would hide
-            // every row that repeats it.
-            let pick = choose(model, k, locked, suppressed, rel.parts.iter().copied())
-                .or_else(|| choose(model, k, locked, suppressed, std::iter::once(rel.total)));
-            if let Some(c) = pick {
+            let state = State {
+                model,
+                locked,
+                suppressed,
+                zero: &zero,
+                index,
+                costs,
+            };
+            if let Some(c) = cheapest(&state, r, need, members) {
                 suppressed[c] = true;
                 changed = true;
             }
@@ -192,76 +235,142 @@ fn complete(model: &Model, k: u64, locked: &[bool], suppressed: &mut [bool]) {
     }
 }
 
-/// The cheapest cover among `candidates`: the smallest count of at least k, else the
-/// largest non-zero one; parts are listed before the total, ties go to the first.
-fn choose(
+/// How much more a relation needs hidden to protect what it hides (`None`: nothing).
+/// One hidden member is given away by the others; hidden parts of a published total that
+/// add up to less than k are known to be small.
+fn exposure(
     model: &Model,
     k: u64,
-    locked: &[bool],
     suppressed: &[bool],
-    candidates: impl Iterator<Item = usize>,
-) -> Option<usize> {
-    let mut best: Option<(usize, u64)> = None;
-    for c in candidates {
-        let v = model.classes[c].value;
-        if suppressed[c] || locked[c] || v == 0 {
-            continue;
-        }
-        let better = match best {
-            None => true,
-            Some((_, b)) if b >= k => v >= k && v < b,
-            Some((_, b)) => v >= k || v > b,
-        };
-        if better {
-            best = Some((c, v));
-        }
+    zero: &[bool],
+    rel: &crate::model::Relation,
+) -> Option<u64> {
+    let hidden = |c: usize| suppressed[c] && !zero[c];
+    let members = std::iter::once(rel.total).chain(rel.parts.iter().copied());
+    let count = members.filter(|&c| hidden(c)).count();
+    if count == 0 {
+        return None;
     }
-    best.map(|(c, _)| c)
+    let hidden_parts: u64 = rel
+        .parts
+        .iter()
+        .filter(|&&c| hidden(c))
+        .map(|&c| model.classes[c].value)
+        .sum();
+    if !suppressed[rel.total] && hidden_parts < k {
+        Some(k - hidden_parts)
+    } else if count == 1 {
+        Some(0)
+    } else {
+        None
+    }
 }
 
-/// A class to suppress so that `failing` gets a wider range: one in a relation with it,
-/// or, if those are all hidden already, one in a relation with those, and so on.
-fn neighbour(
-    model: &Model,
-    k: u64,
-    locked: &[bool],
-    suppressed: &[bool],
-    index: &[Vec<usize>],
-    failing: usize,
+/// The suppression state a choice is made against.
+struct State<'a> {
+    model: &'a Model,
+    locked: &'a [bool],
+    suppressed: &'a [bool],
+    zero: &'a [bool],
+    index: &'a [Vec<usize>],
+    costs: &'a Costs,
+}
+
+impl State<'_> {
+    fn eligible(&self, c: usize) -> bool {
+        !self.suppressed[c] && !self.locked[c] && self.model.classes[c].value > 0
+    }
+
+    /// The cost of hiding `c` to protect relation `current` (`None`: it cannot be
+    /// chosen): its own cost plus, for every other relation it is in that has nothing
+    /// hidden yet (which hiding it would expose), the cheapest member there, the cover
+    /// that relation would need in turn. A complement in a row or column that is already
+    /// protected costs nothing extra, so suppressions close into small rectangles
+    /// instead of cascading. Zeros and numbers published before are never chosen.
+    fn cost(&self, current: usize, c: usize) -> Option<u64> {
+        if !self.eligible(c) {
+            return None;
+        }
+        let mut cost = self.costs.own(self.model, self.suppressed, c);
+        for &r in &self.index[c] {
+            if r == current {
+                continue;
+            }
+            let other = &self.model.relations[r];
+            let members = || std::iter::once(other.total).chain(other.parts.iter().copied());
+            if members().any(|m| self.suppressed[m] && !self.zero[m]) {
+                continue;
+            }
+            let cover = members()
+                .filter(|&m| m != c && self.eligible(m))
+                .map(|m| self.costs.own(self.model, self.suppressed, m))
+                .min()
+                // Nothing left to hide there: only the audit can tell whether that is safe.
+                .unwrap_or(u64::MAX / 4);
+            cost = cost.saturating_add(cover);
+        }
+        Some(cost)
+    }
+}
+
+/// The candidate that protects relation `current` at the least cost. One that covers
+/// the need (the total, or a part of at least `need`) comes before one that does not;
+/// then the cheapest; then the larger value (more protection for the same cost); then
+/// table order.
+fn cheapest(
+    state: &State<'_>,
+    current: usize,
+    need: u64,
+    candidates: impl Iterator<Item = usize>,
 ) -> Option<usize> {
-    // Parts anywhere within reach first, totals only when no part is left.
-    for allow_totals in [false, true] {
-        let mut frontier = vec![failing];
-        let mut seen = vec![false; model.classes.len()];
-        seen[failing] = true;
-        for _ in 0..4 {
-            let mut next = Vec::new();
-            let mut candidates = Vec::new();
-            for &c in &frontier {
-                for &r in &index[c] {
-                    let rel = &model.relations[r];
-                    let members = rel.parts.iter().map(|&p| (p, false));
-                    for (m, is_total) in members.chain(std::iter::once((rel.total, true))) {
-                        if seen[m] {
-                            continue;
-                        }
-                        seen[m] = true;
-                        if suppressed[m] {
-                            next.push(m);
-                        } else if allow_totals || !is_total {
-                            candidates.push(m);
-                        }
+    let rel = &state.model.relations[current];
+    candidates
+        .filter_map(|c| {
+            let cost = state.cost(current, c)?;
+            let v = state.model.classes[c].value;
+            let covers = c == rel.total || v >= need;
+            Some((!covers, cost, u64::MAX - v, c))
+        })
+        .min()
+        .map(|(_, _, _, c)| c)
+}
+
+/// A class to suppress so that `failing` gets a wider range: the cheapest member of a
+/// relation with it, or, if those are all hidden already, of a relation with those, and
+/// so on, nearer ones first.
+fn neighbour(state: &State<'_>, failing: usize) -> Option<usize> {
+    let model = state.model;
+    let mut frontier = vec![failing];
+    let mut seen = vec![false; model.classes.len()];
+    seen[failing] = true;
+    for _ in 0..4 {
+        let mut next = Vec::new();
+        let mut best: Option<(u64, usize)> = None;
+        for &c in &frontier {
+            for &r in &state.index[c] {
+                let rel = &model.relations[r];
+                for m in std::iter::once(rel.total).chain(rel.parts.iter().copied()) {
+                    if seen[m] {
+                        continue;
+                    }
+                    seen[m] = true;
+                    if state.suppressed[m] {
+                        next.push(m);
+                    } else if let Some(cost) = state.cost(r, m)
+                        && best.is_none_or(|b| (cost, m) < b)
+                    {
+                        best = Some((cost, m));
                     }
                 }
             }
-            if let Some(c) = choose(model, k, locked, suppressed, candidates.into_iter()) {
-                return Some(c);
-            }
-            if next.is_empty() {
-                break;
-            }
-            frontier = next;
         }
+        if let Some((_, c)) = best {
+            return Some(c);
+        }
+        if next.is_empty() {
+            break;
+        }
+        frontier = next;
     }
     None
 }

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use canvass_core::answers::{AnswerValue, is_shown};
+use canvass_core::answers::{AnswerValue, is_among, is_shown};
 use canvass_core::countries;
 use canvass_core::record::ResponseRecord;
 use canvass_core::store::{Listed, ResponseStore};
@@ -72,6 +72,26 @@ impl Columns {
 
     pub fn is_empty(&self) -> bool {
         self.wave.is_empty()
+    }
+
+    /// Keeps the responses whose entry in `keep` is true.
+    pub fn retain(&mut self, keep: &[bool]) {
+        fn filter<T>(values: &mut Vec<T>, keep: &[bool]) {
+            let mut i = 0;
+            values.retain(|_| {
+                i += 1;
+                keep[i - 1]
+            });
+        }
+        filter(&mut self.wave, keep);
+        filter(&mut self.verified, keep);
+        for column in &mut self.questions {
+            match column {
+                Column::Codes(v) => filter(v, keep),
+                Column::Multi(v) => filter(v, keep),
+                Column::Numbers(v) => filter(v, keep),
+            }
+        }
     }
 }
 
@@ -155,7 +175,12 @@ impl<'a> Extractor<'a> {
         self.columns.wave.push(key);
         self.columns.verified.push(record.pow_verified);
         for (qi, q) in self.spec.questions.iter().enumerate() {
-            let answer = record.answers.get(&q.source);
+            let mut answer = record.answers.get(&q.source);
+            let contradicts = version.question(&q.source).is_some_and(|own| {
+                own.options_from.as_ref().is_some_and(|from| {
+                    answer.is_some_and(|a| !is_among(a, record.answers.get(from)))
+                })
+            });
             let lookup = &self.lookup[qi];
             let mut drop = |why: String| {
                 DataQuality::note(
@@ -163,6 +188,13 @@ impl<'a> Extractor<'a> {
                     format!("`{}`: {why}", q.source),
                 );
             };
+            if contradicts {
+                // Stored before intake refused it: "main platform" not among "platforms".
+                drop(
+                    "not one of the answers given to the question it takes its options from".into(),
+                );
+                answer = None;
+            }
             match &mut self.columns.questions[qi] {
                 Column::Codes(codes) => {
                     let code = match answer {
@@ -203,14 +235,21 @@ impl<'a> Extractor<'a> {
                     let picked = match answer {
                         None => None,
                         Some(AnswerValue::Choices(ids)) => {
-                            let codes: Option<Vec<Code>> = ids
+                            // An option the current version no longer offers is left out on
+                            // its own; the rest of the answer stands.
+                            let codes: Vec<Code> = ids
                                 .iter()
-                                .map(|id| lookup.get(id.as_str()).copied())
+                                .filter_map(|id| {
+                                    let code = lookup.get(id.as_str()).copied();
+                                    if code.is_none() {
+                                        drop(format!(
+                                            "option `{id}` is not offered by the current version"
+                                        ));
+                                    }
+                                    code
+                                })
                                 .collect();
-                            if codes.is_none() {
-                                drop("an option not offered by the current version".into());
-                            }
-                            codes.filter(|c| !c.is_empty())
+                            (!codes.is_empty()).then_some(codes)
                         }
                         Some(_) => {
                             drop("one answer where the current version takes a list".into());
@@ -256,8 +295,10 @@ fn fits(survey: &Survey, record: &ResponseRecord) -> Result<(), String> {
             (Kind::SingleChoice { options } | Kind::YesNo { options }, AnswerValue::Choice(id)) => {
                 options.iter().any(|o| &o.id == id)
             }
-            // Country codes are checked by region lookup; an unknown code is noted there.
-            (Kind::Country { .. }, AnswerValue::Choice(_)) => true,
+            // An ISO 3166-1 alpha-2 code; one without a world region (AQ) is noted later.
+            (Kind::Country { options }, AnswerValue::Choice(id)) => {
+                options.iter().any(|o| &o.id == id)
+            }
             (
                 Kind::MultipleChoice {
                     options,

@@ -12,19 +12,23 @@ pub mod counts;
 pub mod disclosure;
 pub mod extract;
 pub mod frame;
+pub mod history;
 pub mod indicators;
 mod lp;
 pub mod model;
 pub mod prior;
 pub mod progress;
 pub mod quality;
+pub mod recode;
 pub mod release;
+pub mod revision;
 pub mod schedule;
 pub mod spec;
 pub mod stats;
 pub mod store;
 pub mod table;
 pub mod tables;
+pub mod utility;
 pub mod write;
 
 use canvass_core::catalog::Catalog;
@@ -62,6 +66,10 @@ pub enum PipelineError {
         "{cell} was published as {before} in an earlier release but is {now} now; closed waves must not change, so the release is not written"
     )]
     ChangedSincePublished { cell: String, before: u64, now: u64 },
+    #[error(
+        "wave {wave} cannot be published safely yet: {why}. Earlier releases stay as they are; the wave is tried again at the next run (more responses usually make it publishable), and docs/methodology.md explains the rules"
+    )]
+    NewestWaveRefused { wave: String, why: String },
     #[error("writing the release: {0}")]
     Write(String),
     #[error("release `{0}` already exists with different content; releases are immutable")]
@@ -102,6 +110,8 @@ pub enum Outcome {
         files: usize,
         new: bool,
         responses: u64,
+        /// Per table of the newest wave: published, primary and secondary suppressions.
+        utility: Vec<utility::TableUtility>,
     },
     /// Nothing can be published yet, and why.
     NothingToPublish(String),
@@ -122,7 +132,8 @@ where
 {
     let spec = Spec::from_catalog(catalog, &options.survey_id)?;
     progress.stage("reading responses");
-    let (columns, quality, waves) = extract::extract(store, &spec, options.as_of, progress).await?;
+    let (mut columns, quality, waves) =
+        extract::extract(store, &spec, options.as_of, progress).await?;
     if quality.items == 0 {
         return Ok(Outcome::NothingToPublish(format!(
             "survey `{}` has no responses yet: no release written",
@@ -140,13 +151,24 @@ where
         )));
     };
     let prior = prior::load(releases, &spec, last).await?;
+    let published = history::load_latest(releases, &spec, last).await?;
     // The polars work runs on a plain thread: inside an async runtime polars would need a
     // multi-threaded one (it calls `block_in_place`), and a Lambda or a test may not have it.
-    let (release, responses) = std::thread::scope(|scope| {
+    let ((release, utility), responses) = std::thread::scope(|scope| {
         scope
             .spawn(|| {
+                let recoding = recode::recode(&spec, &mut columns);
                 let frame = frame::build(&spec, &columns)?;
-                let release = release::build(&spec, &frame, &waves, &quality, &prior, progress)?;
+                let release = release::build(
+                    &spec,
+                    &frame,
+                    &waves,
+                    &recoding,
+                    &quality,
+                    &prior,
+                    published.as_ref(),
+                    progress,
+                )?;
                 Ok::<_, PipelineError>((release, frame.height() as u64))
             })
             .join()
@@ -160,5 +182,6 @@ where
         files,
         new: published == Published::New,
         responses,
+        utility,
     })
 }

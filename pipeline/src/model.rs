@@ -362,6 +362,28 @@ impl<'a> Builder<'a> {
     fn structure(&mut self) {
         let spec = self.spec;
         // Facts first: they decide the canonical forms.
+        // Groups merged into `other` by recoding are empty in the recoded data.
+        let recoding = &self.counts.recoding;
+        for (d, q) in spec.groupings().into_iter().enumerate() {
+            for &o in &recoding.merged[d] {
+                if q == spec.platform {
+                    for q2 in 0..spec.questions.len() {
+                        for s in 0..slots(spec, q2) {
+                            if let Some(a) = self.atom(Dim::Platform, q2, o, s) {
+                                self.zero[a] = true;
+                            }
+                        }
+                    }
+                    self.zero[self.layout.size[o]] = true;
+                } else {
+                    for g in 0..self.layout.groups {
+                        if let Some(a) = self.atom(Dim::Platform, q, g, o) {
+                            self.zero[a] = true;
+                        }
+                    }
+                }
+            }
+        }
         if self.atoms[self.layout.size[self.layout.groups - 1]] == 0 {
             self.zero[self.layout.size[self.layout.groups - 1]] = true;
         }
@@ -591,6 +613,17 @@ impl Model {
         let wave = counts.wave;
         let platforms = spec.platforms();
         let p_count = platforms.len();
+        let recoding = &counts.recoding;
+        // Platform groups published on their own (`all`, the last, always is); groups
+        // merged into `other` have no cells, and no option cells of a merged category or
+        // region either.
+        let shown: Vec<bool> = (0..=p_count).map(|g| !recoding.is_merged(0, g)).collect();
+        let named = |all: usize| (0..all).filter(|&gi| shown[gi]).collect::<Vec<usize>>();
+        let option_shown = |q: usize, o: usize| {
+            let [_, category, region] = spec.groupings();
+            !((q == category && recoding.is_merged(1, o))
+                || (q == region && recoding.is_merged(2, o)))
+        };
         let groups: Vec<(Group, Vec<usize>)> = platforms
             .iter()
             .enumerate()
@@ -624,15 +657,21 @@ impl Model {
         };
 
         // respondents.csv
-        let mut respondents = Vec::new();
-        for (group, members) in &groups {
+        let mut respondents = BTreeMap::new();
+        for (gi, (group, members)) in groups.iter().enumerate() {
+            if !shown[gi] {
+                continue;
+            }
             let e = sum(&|g| b.size(Dim::Platform, g), members);
-            respondents.push(push(
-                &mut cells,
-                key(CellKind::Respondents, group, "", ""),
-                e,
-                None,
-            ));
+            respondents.insert(
+                gi,
+                push(
+                    &mut cells,
+                    key(CellKind::Respondents, group, "", ""),
+                    e,
+                    None,
+                ),
+            );
         }
         // answers.csv
         let mut answer_n: BTreeMap<(usize, usize), usize> = BTreeMap::new();
@@ -640,6 +679,9 @@ impl Model {
         for q in spec.answer_questions() {
             let question = &spec.questions[q];
             for (gi, (group, members)) in groups.iter().enumerate() {
+                if !shown[gi] {
+                    continue;
+                }
                 let e = sum(&|g| b.answered(Dim::Platform, g, q), members);
                 let n = push(
                     &mut cells,
@@ -649,6 +691,9 @@ impl Model {
                 );
                 answer_n.insert((gi, q), n);
                 for (o, opt) in question.options.iter().enumerate() {
+                    if !option_shown(q, o) {
+                        continue;
+                    }
                     let e = sum(
                         &|g| {
                             b.atom(Dim::Platform, q, g, o)
@@ -671,6 +716,9 @@ impl Model {
         let mut numeric_n: BTreeMap<(usize, usize), usize> = BTreeMap::new();
         for q in spec.number_questions() {
             for (gi, (group, members)) in groups.iter().enumerate() {
+                if !shown[gi] {
+                    continue;
+                }
                 let e = sum(&|g| b.answered(Dim::Platform, g, q), members);
                 numeric_n.insert(
                     (gi, q),
@@ -688,10 +736,14 @@ impl Model {
         let mut ind_groups: Vec<(Dim, usize, Group, Vec<usize>)> = groups
             .iter()
             .enumerate()
+            .filter(|(gi, _)| shown[*gi])
             .map(|(gi, (g, m))| (Dim::Platform, gi, g.clone(), m.clone()))
             .collect();
         for (dim, q) in [(Dim::Category, spec.category), (Dim::Region, spec.region)] {
             for (ci, opt) in spec.questions[q].options.iter().enumerate() {
+                if !option_shown(q, ci) {
+                    continue;
+                }
                 let group = if dim == Dim::Category {
                     Group::Category(opt.id.clone())
                 } else {
@@ -734,38 +786,43 @@ impl Model {
         let no_orphans = b.zero[b.layout.size[p_count]];
         if no_orphans {
             relations.push(Relation {
-                total: respondents[all],
-                parts: respondents[..all].to_vec(),
+                total: respondents[&all],
+                parts: named(all).iter().map(|gi| respondents[gi]).collect(),
             });
         }
         for q in spec.answer_questions() {
             let options = spec.questions[q].options.len();
             let single = spec.questions[q].kind == QuestionKind::Single;
-            for gi in 0..=all {
+            for gi in (0..=all).filter(|&gi| shown[gi]) {
                 if single {
                     relations.push(Relation {
                         total: answer_n[&(gi, q)],
-                        parts: (0..options).map(|o| answer_count[&(gi, q, o)]).collect(),
+                        parts: (0..options)
+                            .filter_map(|o| answer_count.get(&(gi, q, o)).copied())
+                            .collect(),
                     });
                 }
             }
             if no_orphans {
-                for o in 0..options {
+                for o in (0..options).filter(|&o| option_shown(q, o)) {
                     relations.push(Relation {
                         total: answer_count[&(all, q, o)],
-                        parts: (0..all).map(|gi| answer_count[&(gi, q, o)]).collect(),
+                        parts: named(all)
+                            .iter()
+                            .map(|&gi| answer_count[&(gi, q, o)])
+                            .collect(),
                     });
                 }
                 relations.push(Relation {
                     total: answer_n[&(all, q)],
-                    parts: (0..all).map(|gi| answer_n[&(gi, q)]).collect(),
+                    parts: named(all).iter().map(|&gi| answer_n[&(gi, q)]).collect(),
                 });
             }
             if let Some(cond) = &spec.questions[q].show_if
                 && b.exactly_when_shown[0][q]
                 && answer_n.contains_key(&(0, cond.parent))
             {
-                for gi in 0..=all {
+                for gi in (0..=all).filter(|&gi| shown[gi]) {
                     relations.push(Relation {
                         total: answer_n[&(gi, q)],
                         parts: cond
@@ -781,14 +838,14 @@ impl Model {
             if no_orphans {
                 relations.push(Relation {
                     total: numeric_n[&(all, q)],
-                    parts: (0..all).map(|gi| numeric_n[&(gi, q)]).collect(),
+                    parts: named(all).iter().map(|&gi| numeric_n[&(gi, q)]).collect(),
                 });
             }
             if let Some(cond) = &spec.questions[q].show_if
                 && b.exactly_when_shown[0][q]
                 && answer_n.contains_key(&(0, cond.parent))
             {
-                for gi in 0..=all {
+                for gi in (0..=all).filter(|&gi| shown[gi]) {
                     relations.push(Relation {
                         total: numeric_n[&(gi, q)],
                         parts: cond
@@ -802,7 +859,7 @@ impl Model {
         }
         for (i, indicator) in spec.indicators.iter().enumerate() {
             let q = indicator.question;
-            for gi in 0..=all {
+            for gi in (0..=all).filter(|&gi| shown[gi]) {
                 let (c, n) = ind[&(Dim::Platform, gi, i)];
                 relations.push(Relation {
                     total: c,
@@ -854,7 +911,7 @@ impl Model {
                     };
                     relations.push(Relation {
                         total: of(all),
-                        parts: (0..all).map(of).collect(),
+                        parts: named(all).into_iter().map(of).collect(),
                     });
                 }
             }
@@ -872,7 +929,10 @@ impl Model {
                     let (c_all, n_all) = ind[&(Dim::Platform, all, i)];
                     relations.push(Relation {
                         total: if pick == 0 { c_all } else { n_all },
-                        parts: (0..groups).map(of).collect(),
+                        parts: (0..groups)
+                            .filter(|&gi| option_shown(dq, gi))
+                            .map(of)
+                            .collect(),
                     });
                 }
             }

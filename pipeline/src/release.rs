@@ -7,16 +7,20 @@ use polars::prelude::DataFrame;
 
 use crate::PipelineError;
 use crate::counts::{self, WaveCounts};
-use crate::disclosure::{Prior, Protection, protect};
+use crate::disclosure::{Earlier, Prior, protect};
+use crate::history::{self, Published, WaveHistory};
 use crate::model::{CellKind, Group, Model};
 use crate::progress::Progress;
 use crate::quality::DataQuality;
+use crate::recode::Recoding;
+use crate::revision::{self, Verdict};
 use crate::spec::Spec;
 use crate::store::Release;
 use crate::table::Table;
 use crate::tables::{self, WaveResult, wave_label};
+use crate::utility::{TableUtility, utility};
 use crate::write::charts::{Bar, chart, short_label};
-use crate::write::datapackage::{About, Written, datapackage};
+use crate::write::datapackage::{About, RecodingNote, Written, datapackage};
 use crate::write::readme::{ReadmeInput, readme};
 use crate::write::{csv::to_csv, sha256_hex, sha256sums};
 
@@ -25,44 +29,93 @@ pub fn release_id(spec: &Spec, wave: i32) -> String {
     format!("{}-{}", spec.survey_id, wave_label(spec, wave))
 }
 
-/// One wave's model and protection, with how long it took (ms).
-type Protected = (Model, Protection, u64);
+/// What one wave of this release needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Job {
+    /// The newest wave: protected, or the release is refused.
+    Newest,
+    /// Never published before: protected, or left out.
+    First,
+    /// Published, and its responses changed: a revision is tried.
+    Revise,
+}
 
-/// Counts and protects every wave in `waves` (closed waves with responses, ascending).
+/// What a job produced: the wave's result, or why it has none.
+type Done = Result<(WaveResult, Option<Verdict>), PipelineError>;
+
+/// Counts every wave in `waves` (closed waves with responses, ascending), carries the
+/// waves `published` covers unchanged, and protects the rest, one worker per core.
 pub fn protect_waves(
     spec: &Spec,
     frame: &DataFrame,
     waves: &[i32],
+    recoding: &Recoding,
     prior: &Prior,
+    published: Option<&Published>,
     progress: &dyn Progress,
-) -> Result<BTreeMap<i32, WaveResult>, PipelineError> {
+) -> Result<Protected, PipelineError> {
     progress.stage("tables");
-    let counted = counts::count(spec, frame, waves)?;
+    let mut counted = counts::count(spec, frame, waves)?;
+    for (wave, counts) in &mut counted {
+        counts.recoding = recoding.get(wave).cloned().unwrap_or_default();
+    }
+    let newest = *waves.last().expect("at least one wave");
+    let mut history: BTreeMap<i32, WaveHistory> = BTreeMap::new();
+    let mut jobs: Vec<(i32, WaveCounts, Model, Job)> = Vec::new();
+    for (wave, counts) in counted {
+        let model = Model::build(spec, &counts)?;
+        let job = match published {
+            _ if wave == newest => Job::Newest,
+            Some(p) if p.covers(wave) => {
+                let same_groups =
+                    p.recoding.get(&wave) == recoding_note(spec, wave, &counts).as_ref();
+                if same_groups && history::unchanged(&model, prior) {
+                    history.insert(wave, WaveHistory::Carried);
+                    continue;
+                }
+                Job::Revise
+            }
+            _ => Job::First,
+        };
+        jobs.push((wave, counts, model, job));
+    }
+    // Waves published before but without responses now (all removed) keep their numbers.
+    for &wave in published
+        .map(|p| p.trends.rows.keys())
+        .into_iter()
+        .flatten()
+    {
+        if wave < newest && !waves.contains(&wave) {
+            history.insert(
+                wave,
+                WaveHistory::Kept {
+                    then: published_respondents(prior, wave),
+                    now: 0,
+                    why: "no response of the wave is stored any more".into(),
+                },
+            );
+        }
+    }
+
     progress.stage("disclosure control and audit");
-    // Waves are protected independently (each against the prior), so they run side by
-    // side, one worker per core; results are collected in wave order.
-    let counted: Vec<(i32, WaveCounts)> = counted.into_iter().collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
-        .min(counted.len())
+        .min(jobs.len())
         .max(1);
-    let mut done: Vec<(usize, Result<Protected, PipelineError>)> = std::thread::scope(|scope| {
+    let mut done: Vec<(usize, Done, u64)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
                     let mut mine = Vec::new();
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some((_, counts)) = counted.get(i) else {
+                        let Some((wave, counts, model, job)) = jobs.get(i) else {
                             return mine;
                         };
                         let started = std::time::Instant::now();
-                        let protected = Model::build(spec, counts).and_then(|model| {
-                            let protection = protect(&model, spec.k(), prior)?;
-                            Ok((model, protection, started.elapsed().as_millis() as u64))
-                        });
-                        mine.push((i, protected));
+                        let result = run_job(spec, *wave, counts, model, *job, prior);
+                        mine.push((i, result, started.elapsed().as_millis() as u64));
                     }
                 })
             })
@@ -72,71 +125,181 @@ pub fn protect_waves(
             .flat_map(|h| h.join().expect("a protection worker panicked"))
             .collect()
     });
-    done.sort_by_key(|(i, _)| *i);
+    done.sort_by_key(|(i, _, _)| *i);
     let mut results = BTreeMap::new();
-    for ((wave, counts), (_, protected)) in counted.into_iter().zip(done) {
-        let (model, protection, ms) = protected?;
+    for ((wave, _, model, job), (_, outcome, ms)) in jobs.into_iter().zip(done) {
+        let now = model
+            .by_key
+            .get(&respondents_key(wave))
+            .map_or(0, |&c| model.cells[c].value);
+        let (result, verdict) = match (job, outcome) {
+            (Job::Newest, Err(e)) => {
+                return Err(PipelineError::NewestWaveRefused {
+                    wave: wave_label(spec, wave),
+                    why: e.to_string(),
+                });
+            }
+            (Job::First, Err(e)) => {
+                history.insert(wave, WaveHistory::LeftOut { why: e.to_string() });
+                continue;
+            }
+            (Job::Revise, Err(e)) => {
+                let why = format!("the revised wave cannot be protected ({e})");
+                history.insert(wave, kept(prior, wave, now, why));
+                continue;
+            }
+            (_, Ok(done)) => done,
+        };
+        match (job, verdict) {
+            (Job::Revise, Some(Verdict::Unsafe(why))) => {
+                history.insert(wave, kept(prior, wave, now, why));
+                continue;
+            }
+            (Job::Revise, _) => {
+                let then = published_respondents(prior, wave).unwrap_or_default();
+                history.insert(wave, WaveHistory::Revised { then, now });
+            }
+            _ => {}
+        }
         tracing::info!(
             wave = %wave_label(spec, wave),
-            primary = protection.primary_cells,
-            secondary = protection.secondary_cells,
-            audited = protection.audit.checked,
-            rounds = protection.rounds,
-            solves = protection.audit.solves,
+            primary = result.protection.primary_cells,
+            secondary = result.protection.secondary_cells,
+            audited = result.protection.audit.checked,
+            rounds = result.protection.rounds,
+            solves = result.protection.audit.solves,
             ms,
             "wave protected"
         );
-        results.insert(
-            wave,
-            WaveResult {
-                counts,
-                model,
-                protection,
-            },
-        );
+        results.insert(wave, result);
     }
-    Ok(results)
+    Ok(Protected { results, history })
+}
+
+/// Protects one wave; a revision is then audited against the wave as published.
+fn run_job(
+    spec: &Spec,
+    wave: i32,
+    counts: &WaveCounts,
+    model: &Model,
+    job: Job,
+    prior: &Prior,
+) -> Done {
+    let own;
+    let against = if job == Job::Revise {
+        own = history::suppressions_only(prior, wave);
+        &own
+    } else {
+        prior
+    };
+    let protection = protect(model, spec.k(), against)?;
+    let verdict = match job {
+        Job::Revise => Some(revision::check(model, &protection, prior, spec.k())?),
+        _ => None,
+    };
+    let result = WaveResult {
+        counts: counts.clone(),
+        model: model.clone(),
+        protection,
+    };
+    Ok((result, verdict))
+}
+
+fn kept(prior: &Prior, wave: i32, now: u64, why: String) -> WaveHistory {
+    WaveHistory::Kept {
+        then: published_respondents(prior, wave),
+        now,
+        why,
+    }
+}
+
+/// The published number of respondents (`all`) of a wave.
+fn published_respondents(prior: &Prior, wave: i32) -> Option<u64> {
+    match prior.get(&respondents_key(wave)) {
+        Some(Earlier::Published(v)) => Some(*v),
+        _ => None,
+    }
+}
+
+fn respondents_key(wave: i32) -> crate::model::CellKey {
+    crate::model::CellKey {
+        wave,
+        kind: CellKind::Respondents,
+        group: Group::All,
+        item: String::new(),
+        option: String::new(),
+    }
+}
+
+/// The protected waves of a release and what it does with every earlier wave.
+pub struct Protected {
+    pub results: BTreeMap<i32, WaveResult>,
+    pub history: BTreeMap<i32, WaveHistory>,
 }
 
 /// The tables of a release whose last wave is the newest in `results`.
-pub fn tables(spec: &Spec, results: &BTreeMap<i32, WaveResult>) -> Vec<Table> {
+pub fn tables(spec: &Spec, protected: &Protected, published: Option<&Published>) -> Vec<Table> {
+    let results = &protected.results;
     let waves: Vec<i32> = results.keys().copied().collect();
     let wave = *waves.last().expect("at least one wave");
     let result = &results[&wave];
+    let mut respondents = tables::respondents(spec, results);
+    let mut trends = tables::indicators(spec, results, &waves, "trends");
+    if let Some(p) = published {
+        let carried: Vec<i32> = protected
+            .history
+            .iter()
+            .filter(|(_, h)| h.is_carried())
+            .map(|(&w, _)| w)
+            .collect();
+        history::splice(spec, &mut respondents, &p.respondents, &carried);
+        history::splice(spec, &mut trends, &p.trends, &carried);
+    }
     vec![
-        tables::respondents(spec, results),
+        respondents,
         tables::answers(spec, wave, result),
         tables::indicators(spec, results, &[wave], "indicators"),
         tables::numeric(spec, wave, result),
         tables::by_dimension(spec, wave, result, true),
         tables::by_dimension(spec, wave, result, false),
-        tables::indicators(spec, results, &waves, "trends"),
+        trends,
     ]
 }
 
-/// Every file of the release.
+/// Every file of the release, and how much of its newest wave it publishes.
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     spec: &Spec,
     frame: &DataFrame,
     waves: &[i32],
+    recoding: &Recoding,
     quality: &DataQuality,
     prior: &Prior,
+    published: Option<&Published>,
     progress: &dyn Progress,
-) -> Result<Release, PipelineError> {
-    let results = protect_waves(spec, frame, waves, prior, progress)?;
-    files(spec, &results, quality, progress)
+) -> Result<(Release, Vec<TableUtility>), PipelineError> {
+    let protected = protect_waves(spec, frame, waves, recoding, prior, published, progress)?;
+    let newest = protected.results.values().last().expect("the newest wave");
+    let utility = utility(newest);
+    Ok((
+        files(spec, &protected, published, quality, progress)?,
+        utility,
+    ))
 }
 
 pub fn files(
     spec: &Spec,
-    results: &BTreeMap<i32, WaveResult>,
+    protected: &Protected,
+    published: Option<&Published>,
     quality: &DataQuality,
     progress: &dyn Progress,
 ) -> Result<Release, PipelineError> {
     progress.stage("writing");
+    let results = &protected.results;
     let wave = *results.keys().last().expect("at least one wave");
     let id = release_id(spec, wave);
-    let tables = tables(spec, results);
+    let tables = tables(spec, protected, published);
+    let recoding = recoding_notes(spec, protected, published);
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut csvs = Vec::new();
     for table in &tables {
@@ -161,6 +324,7 @@ pub fn files(
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            recoding: recoding.clone(),
         },
         &tables
             .iter()
@@ -191,6 +355,9 @@ pub fn files(
         release_id: &id,
         wave,
         results,
+        history: &protected.history,
+        carried_from: published.map(|p| p.release_id.as_str()),
+        recoding: &recoding,
         quality,
         files: listing,
         datapackage_sha256: package_sha,
@@ -203,6 +370,50 @@ pub fn files(
         survey_id: spec.survey_id.clone(),
         wave: wave_label(spec, wave),
         files,
+    })
+}
+
+/// Per wave with anything merged or left out, what recoding did: as published for the
+/// waves carried from the earlier release.
+pub fn recoding_notes(
+    spec: &Spec,
+    protected: &Protected,
+    published: Option<&Published>,
+) -> Vec<RecodingNote> {
+    let mut notes: BTreeMap<i32, RecodingNote> = protected
+        .results
+        .iter()
+        .filter_map(|(&w, r)| Some((w, recoding_note(spec, w, &r.counts)?)))
+        .collect();
+    if let Some(p) = published {
+        for (w, h) in &protected.history {
+            if let (true, Some(note)) = (h.is_carried(), p.recoding.get(w)) {
+                notes.insert(*w, note.clone());
+            }
+        }
+    }
+    notes.into_values().collect()
+}
+
+/// What recoding did in one wave, if anything.
+fn recoding_note(spec: &Spec, wave: i32, counts: &WaveCounts) -> Option<RecodingNote> {
+    let recoding = &counts.recoding;
+    if recoding.is_empty() {
+        return None;
+    }
+    let ids = |dim: usize| {
+        let q = spec.groupings()[dim];
+        recoding.merged[dim]
+            .iter()
+            .map(|&o| spec.questions[q].options[o].id.clone())
+            .collect()
+    };
+    Some(RecodingNote {
+        wave: wave_label(spec, wave),
+        merged_main_platform: ids(0),
+        merged_category: ids(1),
+        merged_region: ids(2),
+        left_out: recoding.left_out,
     })
 }
 

@@ -37,6 +37,7 @@ where
                 files,
                 new,
                 responses,
+                ..
             }) => tracing::info!(
                 survey = %survey_id, release = %release_id, files, new, responses,
                 elapsed_ms = started.elapsed().as_millis() as u64, "report written"

@@ -21,6 +21,9 @@ pub const PLATFORM_QUESTION: &str = "main_platform";
 pub const CATEGORY_QUESTION: &str = "category";
 /// The id under which the country question is published, coarsened to world regions.
 pub const REGION_QUESTION: &str = "region";
+/// The residual group of every grouping: rare groups merged, and respondents in no group.
+pub const RESIDUAL: &str = "other";
+const RESIDUAL_LABEL: &str = "Other (including groups too small to show)";
 
 /// How a published question's answers are counted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,6 +229,17 @@ impl Spec {
                 )));
             }
         }
+        // Every grouping has a residual group that rare groups and respondents outside
+        // every named group are counted in (`recode.rs`): the survey's own `other` option
+        // where it has one, else one added here.
+        for g in [platform, category, region] {
+            if questions[g].option_index(RESIDUAL).is_none() {
+                questions[g].options.push(Opt {
+                    id: RESIDUAL.to_owned(),
+                    label: RESIDUAL_LABEL.to_owned(),
+                });
+            }
+        }
         let indicators = HEADLINE
             .iter()
             .filter_map(|def| indicator(&questions, def).transpose())
@@ -255,6 +269,23 @@ impl Spec {
     /// Questions published in numeric.csv.
     pub fn number_questions(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.questions.len()).filter(|&q| self.questions[q].is_number())
+    }
+
+    /// The grouping questions, in the order recoding and the model use: platform,
+    /// category, region.
+    pub fn groupings(&self) -> [usize; 3] {
+        [self.platform, self.category, self.region]
+    }
+
+    /// The option index of the residual group of grouping question `q`.
+    pub fn residual(&self, q: usize) -> usize {
+        self.questions[q]
+            .option_index(RESIDUAL)
+            .expect("every grouping has a residual option (Spec::new)")
+    }
+
+    pub fn min_group_size(&self) -> u64 {
+        u64::from(self.disclosure.min_group_size)
     }
 
     pub fn platforms(&self) -> &[Opt] {

@@ -16,6 +16,7 @@ use crate::table::{Field, Table};
 pub const OK: &str = "ok";
 pub const LOW_RELIABILITY: &str = "low_reliability";
 pub const SUPPRESSED: &str = "suppressed";
+pub const MERGED: &str = "merged";
 pub const ALL: &str = "all";
 
 /// One wave, counted and protected.
@@ -32,6 +33,35 @@ impl WaveResult {
         let cell = &self.model.cells[*self.model.by_key.get(key)?];
         (!self.protection.suppressed[cell.class]).then_some(cell.value)
     }
+
+    /// Whether `group` was merged into `other` in this wave (`recode.rs`).
+    pub fn is_merged(&self, spec: &Spec, group: &Group) -> bool {
+        let (dim, id) = match group {
+            Group::All => return false,
+            Group::Platform(id) => (0, id),
+            Group::Category(id) => (1, id),
+            Group::Region(id) => (2, id),
+        };
+        let q = spec.groupings()[dim];
+        spec.questions[q]
+            .option_index(id)
+            .is_some_and(|o| self.counts.recoding.is_merged(dim, o))
+    }
+
+    /// Whether option `option` of question `q` is a group merged into `other`.
+    pub fn is_merged_option(&self, spec: &Spec, q: usize, option: usize) -> bool {
+        spec.groupings()
+            .iter()
+            .position(|&g| g == q)
+            .is_some_and(|dim| dim > 0 && self.counts.recoding.is_merged(dim, option))
+    }
+}
+
+/// The number columns of a row whose group is merged into `other`: empty, `merged`.
+fn merged_cells(columns: usize) -> Vec<String> {
+    let mut row = vec![String::new(); columns];
+    row.push(MERGED.to_owned());
+    row
 }
 
 pub fn wave_of_key(length: WaveLength, key: i32) -> Wave {
@@ -47,13 +77,15 @@ pub fn wave_label(spec: &Spec, key: i32) -> String {
 }
 
 fn statuses() -> Vec<String> {
-    [OK, LOW_RELIABILITY, SUPPRESSED].map(String::from).to_vec()
+    [OK, LOW_RELIABILITY, SUPPRESSED, MERGED]
+        .map(String::from)
+        .to_vec()
 }
 
 fn status_field() -> Field {
     Field::key(
         "status",
-        "ok; low_reliability (published, but n is below the reliability threshold); suppressed (withheld to protect respondents: the numbers are empty)",
+        "ok; low_reliability (published, but n is below the reliability threshold); suppressed (withheld to protect respondents: the numbers are empty); merged (a group too small in this wave to show on its own, counted in `other`: the numbers are empty)",
         statuses(),
     )
 }
@@ -78,7 +110,7 @@ fn platform_field(spec: &Spec) -> Field {
     values.extend(spec.platforms().iter().map(|p| p.id.clone()));
     Field::key(
         "main_platform",
-        "The respondent's main platform (the one that brings them the most income); `all` for every respondent, including platforms too small to show",
+        "The respondent's main platform (the one that brings them the most income); `all` for every respondent; `other` for other platforms, platforms too small in the wave to show on their own (status `merged`) and respondents without a main platform",
         values,
     )
 }
@@ -176,6 +208,7 @@ pub fn respondents(spec: &Spec, results: &BTreeMap<i32, WaveResult>) -> Table {
         for (id, group) in platform_groups(spec) {
             let n = result.published(&key(w, CellKind::Respondents, &group, "", ""));
             let status = match n {
+                _ if result.is_merged(spec, &group) => MERGED,
                 None => SUPPRESSED,
                 Some(n) if n < low_below(spec) => LOW_RELIABILITY,
                 Some(_) => OK,
@@ -220,7 +253,7 @@ pub fn answers(spec: &Spec, wave: i32, result: &WaveResult) -> Table {
         for q in spec.answer_questions() {
             let question = &spec.questions[q];
             let n = key(wave, CellKind::AnswerN, &group, &question.id, "");
-            for o in &question.options {
+            for (oi, o) in question.options.iter().enumerate() {
                 let count = key(wave, CellKind::AnswerCount, &group, &question.id, &o.id);
                 let mut row = vec![
                     wave_label(spec, wave),
@@ -229,7 +262,11 @@ pub fn answers(spec: &Spec, wave: i32, result: &WaveResult) -> Table {
                     o.id.clone(),
                     o.label.clone(),
                 ];
-                row.extend(share_cells(result, &count, &n, low_below(spec)));
+                if result.is_merged(spec, &group) || result.is_merged_option(spec, q, oi) {
+                    row.extend(merged_cells(5));
+                } else {
+                    row.extend(share_cells(result, &count, &n, low_below(spec)));
+                }
                 rows.push(row);
             }
         }
@@ -280,12 +317,16 @@ pub fn indicators(
         for (gid, group) in platform_groups(spec) {
             for ind in &spec.indicators {
                 let mut row = vec![wave_label(spec, w), gid.clone(), ind.id.clone()];
-                row.extend(share_cells(
-                    result,
-                    &key(w, CellKind::IndicatorCount, &group, &ind.id, ""),
-                    &key(w, CellKind::IndicatorN, &group, &ind.id, ""),
-                    low_below(spec),
-                ));
+                if result.is_merged(spec, &group) {
+                    row.extend(merged_cells(5));
+                } else {
+                    row.extend(share_cells(
+                        result,
+                        &key(w, CellKind::IndicatorCount, &group, &ind.id, ""),
+                        &key(w, CellKind::IndicatorN, &group, &ind.id, ""),
+                        low_below(spec),
+                    ));
+                }
                 rows.push(row);
             }
         }
@@ -334,12 +375,16 @@ pub fn by_dimension(spec: &Spec, wave: i32, result: &WaveResult, category: bool)
         };
         for ind in &spec.indicators {
             let mut row = vec![wave_label(spec, wave), opt.id.clone(), ind.id.clone()];
-            row.extend(share_cells(
-                result,
-                &key(wave, CellKind::IndicatorCount, &group, &ind.id, ""),
-                &key(wave, CellKind::IndicatorN, &group, &ind.id, ""),
-                low_below(spec),
-            ));
+            if result.is_merged(spec, &group) {
+                row.extend(merged_cells(5));
+            } else {
+                row.extend(share_cells(
+                    result,
+                    &key(wave, CellKind::IndicatorCount, &group, &ind.id, ""),
+                    &key(wave, CellKind::IndicatorN, &group, &ind.id, ""),
+                    low_below(spec),
+                ));
+            }
             rows.push(row);
         }
     }
@@ -391,6 +436,7 @@ pub fn numeric(spec: &Spec, wave: i32, result: &WaveResult) -> Table {
             let quartiles = result.counts.quartiles.get(&q).and_then(|list| list[index]);
             let mut row = vec![wave_label(spec, wave), gid.clone(), question.id.clone()];
             match (n, quartiles) {
+                _ if result.is_merged(spec, group) => row.extend(merged_cells(4)),
                 (None, _) => {
                     row.extend([String::new(), String::new(), String::new(), String::new()]);
                     row.push(SUPPRESSED.to_owned());

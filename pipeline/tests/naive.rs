@@ -36,6 +36,70 @@ fn answer_ids(spec: &Spec, q: usize, r: &ResponseRecord) -> Vec<String> {
     }
 }
 
+/// Recoding the slow way (`recode.rs`): in each wave, a platform, category or region with
+/// fewer than `min_group_size` respondents counts as `other`, so does a respondent in no
+/// group; an `other` still too small leaves its respondents out; until nothing changes.
+/// Every kept record with its three groups.
+fn recoded<'a>(
+    spec: &Spec,
+    records: &'a [ResponseRecord],
+) -> Vec<(&'a ResponseRecord, [String; 3])> {
+    let min = spec.min_group_size();
+    let dims = [spec.platform, spec.category, spec.region];
+    let mut kept: Vec<(&ResponseRecord, [String; 3])> = records
+        .iter()
+        .map(|r| {
+            let group = |q: usize| {
+                answer_ids(spec, q, r)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| "other".to_owned())
+            };
+            (r, dims.map(group))
+        })
+        .collect();
+    // (wave, grouping) whose `other` is left out; once left out, always.
+    let mut left: std::collections::BTreeSet<(i32, usize)> = Default::default();
+    loop {
+        kept.retain(|(r, groups)| {
+            (0..3).all(|d| groups[d] != "other" || !left.contains(&(wave_key(r), d)))
+        });
+        let mut sizes: BTreeMap<(i32, usize, String), u64> = BTreeMap::new();
+        for (r, groups) in &kept {
+            for (d, g) in groups.iter().enumerate() {
+                *sizes.entry((wave_key(r), d, g.clone())).or_default() += 1;
+            }
+        }
+        let small = |r: &ResponseRecord, d: usize, g: &str| {
+            sizes
+                .get(&(wave_key(r), d, g.to_owned()))
+                .is_some_and(|&n| n < min)
+        };
+        // Merging first, until nothing merges; then leaving out, as recode.rs does.
+        let mut changed = false;
+        for (r, groups) in &mut kept {
+            for (d, group) in groups.iter_mut().enumerate() {
+                if group != "other" && small(r, d, group) {
+                    *group = "other".to_owned();
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            for (r, _) in &kept {
+                for d in 0..3 {
+                    if small(r, d, "other") {
+                        changed |= left.insert((wave_key(r), d));
+                    }
+                }
+            }
+        }
+        if !changed {
+            return kept;
+        }
+    }
+}
+
 /// Every cell of every wave, counted the slow way.
 fn naive(spec: &Spec, records: &[ResponseRecord]) -> BTreeMap<CellKey, u64> {
     let mut cells: BTreeMap<CellKey, u64> = BTreeMap::new();
@@ -50,19 +114,20 @@ fn naive(spec: &Spec, records: &[ResponseRecord]) -> BTreeMap<CellKey, u64> {
             })
             .or_default() += 1;
     };
-    for r in records {
+    for (r, [platform, category, region]) in recoded(spec, records) {
         let wave = wave_key(r);
-        let platform = match r.answers.get("main_platform") {
-            Some(AnswerValue::Choice(p)) => p.clone(),
-            _ => unreachable!("the fixture always answers it"),
-        };
-        let groups = [Group::All, Group::Platform(platform)];
+        let groups = [Group::All, Group::Platform(platform.clone())];
         for g in &groups {
             bump(wave, CellKind::Respondents, g.clone(), "", "");
         }
         for q in spec.answer_questions().chain(spec.number_questions()) {
             let question = &spec.questions[q];
-            let ids = answer_ids(spec, q, r);
+            let ids = match q {
+                _ if q == spec.platform => vec![platform.clone()],
+                _ if q == spec.category => vec![category.clone()],
+                _ if q == spec.region => vec![region.clone()],
+                _ => answer_ids(spec, q, r),
+            };
             if ids.is_empty() {
                 continue;
             }
@@ -77,11 +142,9 @@ fn naive(spec: &Spec, records: &[ResponseRecord]) -> BTreeMap<CellKey, u64> {
                 }
             }
         }
-        let category = answer_ids(spec, spec.category, r);
-        let region = answer_ids(spec, spec.region, r);
         let mut ind_groups: Vec<Group> = groups.to_vec();
-        ind_groups.extend(category.iter().map(|c| Group::Category(c.clone())));
-        ind_groups.extend(region.iter().map(|c| Group::Region(c.clone())));
+        ind_groups.push(Group::Category(category.clone()));
+        ind_groups.push(Group::Region(region.clone()));
         for ind in &spec.indicators {
             let question = &spec.questions[ind.question];
             let ids = answer_ids(spec, ind.question, r);
@@ -172,6 +235,32 @@ fn check(run: &Run, records: &[ResponseRecord]) {
                 assert!(!small(n), "{file}: published n {n} below k: {row:?}");
             }
             let status = row["status"].as_str();
+            if status == "merged" {
+                // A group too small to show: empty, and nobody is in it after recoding.
+                assert!(row["n"].is_empty() && row.get("count").is_none_or(|c| c.is_empty()));
+                // The row's group is merged, or (answers.csv) the option is a merged group.
+                let mut merged_as: Vec<(usize, String)> = match &group {
+                    Group::Platform(p) => vec![(0, p.clone())],
+                    Group::Category(c) => vec![(1, c.clone())],
+                    Group::Region(r) => vec![(2, r.clone())],
+                    Group::All => Vec::new(),
+                };
+                if file == "answers.csv" {
+                    let dim = ["main_platform", "category", "region"]
+                        .iter()
+                        .position(|q| *q == row["question_id"]);
+                    merged_as.extend(dim.map(|d| (d, row["option_id"].clone())));
+                }
+                let recoded = recoded(spec, records);
+                let empty = |(dim, id): &(usize, String)| {
+                    id != "other"
+                        && !recoded
+                            .iter()
+                            .any(|(r, groups)| wave_key(r) == wave && groups[*dim] == *id)
+                };
+                assert!(merged_as.iter().any(empty), "{file} {row:?}");
+                continue;
+            }
             if let Some(count) = row.get("count") {
                 let option = row.get("option_id").cloned().unwrap_or_default();
                 let want = get(c_kind, &option);
@@ -202,8 +291,9 @@ fn check(run: &Run, records: &[ResponseRecord]) {
         if row["main_platform"] != "all" || row["p25"].is_empty() {
             continue;
         }
-        let mut values: Vec<i64> = records
-            .iter()
+        let mut values: Vec<i64> = recoded(&run.spec, records)
+            .into_iter()
+            .map(|(r, _)| r)
             .filter(|r| wave_key(r) == last)
             .filter_map(|r| match r.answers.get(&row["question_id"]) {
                 Some(AnswerValue::Number(v)) => Some(*v),

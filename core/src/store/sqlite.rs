@@ -23,7 +23,7 @@ use rusqlite_migration::{M, Migrations, SchemaVersion};
 use tokio::sync::oneshot;
 
 use super::{ControlStore, Listed, Pages, PutOutcome, ResponseStore, StoreError, unix_now};
-use crate::answers::Answers;
+
 use crate::record::ResponseRecord;
 
 const PAGE_SIZE: usize = 1000;
@@ -218,8 +218,10 @@ fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Listed> {
             survey_id: row.get(1).map_err(|e| e.to_string())?,
             survey_version: row.get(2).map_err(|e| format!("survey_version: {e}"))?,
             iso_week: week.parse().map_err(|e| format!("iso_week: {e}"))?,
-            answers: serde_json::from_str::<Answers>(&answers)
-                .map_err(|e| format!("answers: {e}"))?,
+            answers: crate::answers::deserialize_stored(&mut serde_json::Deserializer::from_str(
+                &answers,
+            ))
+            .map_err(|e| format!("answers: {e}"))?,
             pow_verified: row.get(5).map_err(|e| format!("pow_verified: {e}"))?,
         })
     })();

@@ -72,6 +72,13 @@ pub fn accepted(survey: &Survey, raw: &BTreeMap<String, Value>, answers: &Answer
                 );
                 fits(&question.kind, answer)
                     .unwrap_or_else(|why| panic!("accepted `{}` = {answer:?}: {why}", question.id));
+                if let Some(from) = &question.options_from {
+                    assert!(
+                        answers::is_among(answer, answers.get(from)),
+                        "accepted `{}` = {answer:?}, not among the answers to `{from}`",
+                        question.id
+                    );
+                }
             }
         }
     }
@@ -238,6 +245,10 @@ pub fn refused(survey: &Survey, raw: &BTreeMap<String, Value>, errors: &FieldErr
                         !question.kind.options().is_empty(),
                         "`{id}`: {other:?} on a {} question",
                         question.kind.name()
+                    ),
+                    Invalid::NotAmongEarlier => assert!(
+                        question.options_from.is_some(),
+                        "`{id}`: {other:?} on a question with its own options"
                     ),
                     Invalid::NotShown | Invalid::Required | Invalid::UnknownQuestion => {}
                 }

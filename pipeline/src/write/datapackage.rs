@@ -10,7 +10,7 @@ use crate::table::Table;
 const PACKAGE_PROFILE: &str = "https://datapackage.org/profiles/2.0/datapackage.json";
 
 /// The release format's version: raised when the tables or their meaning change.
-pub const FORMAT_VERSION: &str = "1.0.0";
+pub const FORMAT_VERSION: &str = "2.0.0";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Package {
@@ -24,7 +24,21 @@ pub struct Package {
     keywords: Vec<&'static str>,
     licenses: Vec<License>,
     sources: Vec<Source>,
+    /// Groups merged into `other` per wave (a Canvass property; Frictionless allows them).
+    recoding: Vec<RecodingNote>,
     resources: Vec<Resource>,
+}
+
+/// One wave's recoding, as `datapackage.json` states it (`recode.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct RecodingNote {
+    pub wave: String,
+    /// Platforms, categories and regions counted in `other` in this wave.
+    pub merged_main_platform: Vec<String>,
+    pub merged_category: Vec<String>,
+    pub merged_region: Vec<String>,
+    /// Responses left out of the wave's tables (an `other` group too small to show).
+    pub left_out: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -124,6 +138,7 @@ pub struct About {
     pub title: String,
     pub description: String,
     pub source: String,
+    pub recoding: Vec<RecodingNote>,
 }
 
 /// One CSV with its bytes, for sizes and hashes.
@@ -146,6 +161,7 @@ pub fn datapackage(about: &About, tables: &[Written<'_>]) -> Result<Vec<u8>, Pip
             path: "https://creativecommons.org/licenses/by/4.0/",
             title: "Creative Commons Attribution 4.0 International",
         }],
+        recoding: about.recoding.clone(),
         sources: vec![Source {
             title: about.source.clone(),
         }],

@@ -5,19 +5,67 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use crate::history::WaveHistory;
 use crate::quality::DataQuality;
 use crate::spec::{QuestionKind, Spec};
 use crate::tables::{WaveResult, wave_label, wave_of_key};
+use crate::write::datapackage::RecodingNote;
 
 pub struct ReadmeInput<'a> {
     pub spec: &'a Spec,
     pub release_id: &'a str,
     pub wave: i32,
+    /// The waves protected in this release (the newest, revised ones, first publications).
     pub results: &'a BTreeMap<i32, WaveResult>,
+    /// What this release does with every earlier wave not in `results`, and revisions.
+    pub history: &'a BTreeMap<i32, WaveHistory>,
+    /// The earlier release the carried waves come from.
+    pub carried_from: Option<&'a str>,
+    pub recoding: &'a [RecodingNote],
     pub quality: &'a DataQuality,
     /// `(file, what it holds)`, in the order they are listed.
     pub files: Vec<(String, String)>,
     pub datapackage_sha256: String,
+}
+
+/// The README's *Revisions* section: every earlier wave this release revised, kept as
+/// published although its responses changed, or left out.
+fn revisions(s: &mut String, input: &ReadmeInput<'_>) {
+    let spec = input.spec;
+    let _ = writeln!(s, "## Revisions\n");
+    let from = input.carried_from.unwrap_or("the earlier release");
+    let mut any = false;
+    for (&w, h) in input.history {
+        let wave = wave_label(spec, w);
+        let change = |then: Option<u64>, now: u64| match then {
+            Some(then) if now >= then => format!("{} response(s) added", now - then),
+            Some(then) => format!("{} response(s) removed", then - now),
+            None => "responses changed".to_owned(),
+        };
+        let line = match h {
+            WaveHistory::Carried => continue,
+            WaveHistory::Revised { then, now } => format!(
+                "- **{wave} revised**: {} since `{from}` ({then} respondents then, {now} now). Every number of the wave was recomputed and audited together with every number already published for it, so that neither version, nor the difference between them, pins down anyone.",
+                change(Some(*then), *now)
+            ),
+            WaveHistory::Kept { then, now, why } => format!(
+                "- **{wave} kept as published**: {} since `{from}`, but a revision could not be made safe ({why}). The numbers published then stand.",
+                change(*then, *now)
+            ),
+            WaveHistory::LeftOut { why } => {
+                format!("- **{wave} not published**: it cannot be protected ({why}).")
+            }
+        };
+        any = true;
+        let _ = writeln!(s, "{line}");
+    }
+    if !any {
+        let _ = writeln!(
+            s,
+            "No earlier wave has changed since it was published: every earlier wave is carried exactly as first published."
+        );
+    }
+    let _ = writeln!(s);
 }
 
 pub fn readme(input: &ReadmeInput<'_>) -> String {
@@ -68,6 +116,17 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
         "| wave | responses | without the anti-abuse check | counted in the tables |"
     );
     let _ = writeln!(s, "|---|---:|---:|---:|");
+    let from = input.carried_from.unwrap_or("an earlier release");
+    let mut rows: BTreeMap<i32, String> = BTreeMap::new();
+    for (&w, _) in input.history.iter().filter(|(_, h)| h.is_carried()) {
+        rows.insert(
+            w,
+            format!(
+                "| {} | as published in `{from}` | as published | as published |",
+                wave_label(spec, w)
+            ),
+        );
+    }
     for (&w, r) in input.results {
         let unverified = r.counts.unverified;
         let responses = r.counts.responses;
@@ -96,15 +155,19 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
             } else {
                 responses.to_string()
             };
-        let shown = unverified_text;
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} | {} |",
-            wave_label(spec, w),
-            responses_text,
-            shown,
-            counted
+        rows.insert(
+            w,
+            format!(
+                "| {} | {} | {} | {} |",
+                wave_label(spec, w),
+                responses_text,
+                unverified_text,
+                counted
+            ),
         );
+    }
+    for row in rows.values() {
+        let _ = writeln!(s, "{row}");
     }
     let _ = writeln!(
         s,
@@ -164,6 +227,11 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
     );
     let _ = writeln!(
         s,
+        "- **Small groups are merged first.** A platform, category or region with fewer than {min} respondents in a wave is not shown on its own (`status = merged`): its respondents are counted in `other`, together with respondents outside every named group (no main platform, a country without a region). If `other` itself stays below {min}, its respondents are left out of that wave's tables, so that nobody can work them out as `all` minus the named groups.",
+        min = spec.disclosure.min_group_size
+    );
+    let _ = writeln!(
+        s,
         "- **Totals cannot be used to work a withheld number out.** Where a total is published (the options of a question add up to n, the platforms add up to `all`, indicators are sums of answers, categories and regions add up to all platforms), at least one more number in the same sum is withheld, so that the withheld ones are known only together, and together are at least {k}."
     );
     let _ = writeln!(
@@ -172,7 +240,7 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
     );
     let _ = writeln!(
         s,
-        "- **Stable over time.** A number withheld in one release stays withheld in every later release that repeats it, and earlier closed waves are never revised."
+        "- **Stable over time.** Earlier closed waves are carried as they were first published, and a number withheld once stays withheld. A wave whose responses changed since (late responses, responses removed as spoiled) is revised only if the two versions together still pin nothing down, the changed responses included; otherwise its published numbers stand. See *Revisions*."
     );
     let _ = writeln!(
         s,
@@ -185,6 +253,32 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
         result.protection.secondary_cells,
         result.protection.audit.checked,
     );
+    let notes = input.recoding;
+    if !notes.is_empty() {
+        let _ = writeln!(s, "Groups merged into `other`:\n");
+        for note in notes {
+            let mut parts = Vec::new();
+            for (what, ids) in [
+                ("platforms", &note.merged_main_platform),
+                ("categories", &note.merged_category),
+                ("regions", &note.merged_region),
+            ] {
+                if !ids.is_empty() {
+                    parts.push(format!("{what} {}", ids.join(", ")));
+                }
+            }
+            if note.left_out > 0 {
+                parts.push(format!(
+                    "{} response(s) left out (their `other` group was too small to show)",
+                    note.left_out
+                ));
+            }
+            let _ = writeln!(s, "- {}: {}", note.wave, parts.join("; "));
+        }
+        let _ = writeln!(s);
+    }
+
+    revisions(&mut s, input);
 
     let _ = writeln!(s, "## Reading the numbers\n");
     let _ = writeln!(s, "- `share` is `count / n`, between 0 and 1.");
@@ -202,7 +296,7 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
     );
     let _ = writeln!(
         s,
-        "- `main_platform = all` counts every respondent, including those whose platform is withheld."
+        "- `main_platform = all` counts every respondent of the wave's tables, including those whose platform is withheld or merged into `other`."
     );
 
     let _ = writeln!(s, "\n## Data quality\n");

@@ -14,7 +14,7 @@ use canvass_pipeline::disclosure::Prior;
 use canvass_pipeline::extract::Extractor;
 use canvass_pipeline::release::{files, protect_waves};
 use canvass_pipeline::tables::WaveResult;
-use canvass_pipeline::{Release, Silent, Spec, frame};
+use canvass_pipeline::{Release, Silent, Spec, frame, recode};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use time::Date;
@@ -173,6 +173,7 @@ impl Draw {
 pub struct Run {
     pub spec: Spec,
     pub results: BTreeMap<i32, WaveResult>,
+    pub history: BTreeMap<i32, canvass_pipeline::history::WaveHistory>,
     pub release: Release,
 }
 
@@ -211,18 +212,28 @@ pub fn run_items(
     items: impl IntoIterator<Item = Listed>,
     prior: &Prior,
 ) -> Result<Run, canvass_pipeline::PipelineError> {
-    let spec = spec();
+    run_items_with(spec(), items, prior)
+}
+
+/// [`run_items`] for a given publication spec (e.g. with a later survey version).
+pub fn run_items_with(
+    spec: Spec,
+    items: impl IntoIterator<Item = Listed>,
+    prior: &Prior,
+) -> Result<Run, canvass_pipeline::PipelineError> {
     let mut extractor = Extractor::new(&spec, AS_OF);
     for item in items {
         extractor.push(item);
     }
     let waves: Vec<i32> = extractor.waves.iter().copied().collect();
+    let recoding = recode::recode(&spec, &mut extractor.columns);
     let frame = frame::build(&spec, &extractor.columns)?;
-    let results = protect_waves(&spec, &frame, &waves, prior, &Silent)?;
-    let release = files(&spec, &results, &extractor.quality, &Silent)?;
+    let protected = protect_waves(&spec, &frame, &waves, &recoding, prior, None, &Silent)?;
+    let release = files(&spec, &protected, None, &extractor.quality, &Silent)?;
     Ok(Run {
         spec,
-        results,
+        results: protected.results,
+        history: protected.history,
         release,
     })
 }
