@@ -135,8 +135,7 @@ fn decide(
         // left out (merges can only make it larger).
         let mut merged_any = false;
         for d in 0..3 {
-            for o in 0..options[d] {
-                let size = sizes[d][o];
+            for (o, &size) in sizes[d].iter().enumerate() {
                 if o as Code != residual[d] && size > 0 && size < min {
                     for m in map[d].iter_mut().filter(|m| **m == o as Code) {
                         *m = residual[d];
