@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 TARGET="${CARGO_TARGET_DIR:-target}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-cargo build -q -p canvass-cli --bin canvass
+# The same build as `make test` (features unify once; nothing is compiled twice).
+cargo build -q --workspace --all-targets
 CANVASS="$TARGET/debug/canvass"
 
 echo "| skew | responses | table | published | primary | secondary | secondary indicator counts, n ≥ 30 |"

@@ -250,6 +250,8 @@ fn disclosure(f: &mut Found, file: &SurveyFile) -> Disclosure {
             ),
         }
     }
+    // Unset, it is the default or k, whichever is larger.
+    d.min_group_size = d.min_group_size.max(d.k);
     if let Some(n) = given.min_group_size {
         match u32::try_from(n).ok().filter(|n| (d.k..=100_000).contains(n)) {
             Some(n) => d.min_group_size = n,

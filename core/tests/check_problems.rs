@@ -143,6 +143,12 @@ fn each_mistake_is_named_with_its_question_and_fix() {
         None,
         "disclosure.k",
     );
+    // Groups smaller than k could never be shown anyway: merging starts at k at least.
+    assert_problem(
+        &format!("{MINIMAL}\n[disclosure]\nk = 20\nmin_group_size = 12\n"),
+        None,
+        "disclosure.min_group_size = 12 is out of range",
+    );
     assert_problem(
         &MINIMAL.replace("status = \"draft\"", "status = \"opne\""),
         None,

@@ -419,10 +419,12 @@ fn recoding_note(spec: &Spec, wave: i32, counts: &WaveCounts) -> Option<Recoding
 
 fn charts(spec: &Spec, wave: i32, result: &WaveResult) -> Vec<(String, String)> {
     let mut groups: Vec<(String, Group)> = vec![("All platforms".to_owned(), Group::All)];
+    // A group merged into `other` has no bar of its own: it is in `other`'s.
     groups.extend(
         spec.platforms()
             .iter()
-            .map(|p| (short_label(&p.label), Group::Platform(p.id.clone()))),
+            .map(|p| (short_label(&p.label), Group::Platform(p.id.clone())))
+            .filter(|(_, g)| !result.is_merged(spec, g)),
     );
     spec.indicators
         .iter()

@@ -24,6 +24,7 @@ struct Row {
     interval: String,
     n: String,
     suppressed: bool,
+    merged: bool,
     low_reliability: bool,
 }
 
@@ -76,6 +77,7 @@ fn indicators(release: &ReleaseView) -> Vec<IndicatorView> {
                     },
                     n: r.n.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
                     suppressed: r.share.is_none(),
+                    merged: r.status == "merged",
                     low_reliability: r.status == "low_reliability",
                 })
                 .collect(),

@@ -308,22 +308,49 @@ fn answer_all(survey: &Survey, end: End) -> (BTreeMap<String, Value>, Answers) {
                 .id
                 .clone()
         };
+        // `options_from`: only the answers given to the source question are options.
+        let given: Vec<canvass_core::survey::Choice>;
+        let kind_options =
+            |options: &[canvass_core::survey::Choice]| -> Vec<canvass_core::survey::Choice> {
+                let source = question
+                    .options_from
+                    .as_ref()
+                    .and_then(|from| expected.get(from));
+                options
+                    .iter()
+                    .filter(|o| {
+                        question.options_from.is_none()
+                            || answers::is_among(&AnswerValue::Choice(o.id.clone()), source)
+                    })
+                    .cloned()
+                    .collect()
+            };
+        if let Kind::SingleChoice { options } | Kind::MultipleChoice { options, .. } =
+            &question.kind
+        {
+            given = kind_options(options);
+            if given.is_empty() {
+                // Nothing was given to choose from: the question cannot be answered.
+                continue;
+            }
+        } else {
+            given = Vec::new();
+        }
         let (value, answer) = match &question.kind {
-            Kind::SingleChoice { options }
-            | Kind::YesNo { options }
-            | Kind::Country { options } => {
+            Kind::SingleChoice { .. } => {
+                let id = pick(&given);
+                (Value::String(id.clone()), AnswerValue::Choice(id))
+            }
+            Kind::YesNo { options } | Kind::Country { options } => {
                 let id = pick(options);
                 (Value::String(id.clone()), AnswerValue::Choice(id))
             }
-            Kind::MultipleChoice {
-                options,
-                max_choices,
-            } => {
+            Kind::MultipleChoice { max_choices, .. } => {
                 let count = match end {
                     End::First => 1,
-                    End::Last => max_choices.map_or(options.len(), |m| m as usize),
+                    End::Last => max_choices.map_or(given.len(), |m| m as usize),
                 };
-                let ids: Vec<String> = options.iter().take(count).map(|o| o.id.clone()).collect();
+                let ids: Vec<String> = given.iter().take(count).map(|o| o.id.clone()).collect();
                 (
                     Value::Array(ids.iter().cloned().map(Value::String).collect()),
                     AnswerValue::Choices(ids),
