@@ -4,6 +4,7 @@ mod check;
 mod config;
 mod dynamo;
 mod listen;
+mod remove;
 mod report;
 mod schedule;
 mod seed;
@@ -45,6 +46,9 @@ enum Command {
     Seed(seed::Args),
     /// Build the release of the last closed wave: safe CSV tables, datapackage.json, README, charts.
     Report(report::Args),
+    /// Remove the responses of ISO weeks declared spoiled (e.g. a bot attack); a dry run
+    /// that only counts unless --yes.
+    Remove(remove::Args),
 }
 
 #[tokio::main]
@@ -57,6 +61,7 @@ async fn main() -> ExitCode {
         Command::Check { path, freeze } => check::run(&path, freeze),
         Command::Seed(args) => seed::run(args).await,
         Command::Report(args) => report::run(args).await,
+        Command::Remove(args) => remove::run(args).await,
     };
     match result {
         Ok(code) => code,

@@ -30,6 +30,7 @@ use canvass_core::record::ResponseRecord;
 use canvass_core::store::dynamodb::DynamoStore;
 use canvass_core::store::{ControlStore, Pages, PutOutcome, ResponseStore, StoreError};
 use canvass_core::tables::TableNames;
+use canvass_core::wave::IsoWeek;
 use canvass_ingest::{AppState, IngestConfig};
 use canvass_tests::dynamo::{DynamoLocal, TEST_SECRET_HEX, fresh_tables};
 use canvass_tests::harness::{SURVEY, catalog, secret, submission, valid_answers};
@@ -71,6 +72,15 @@ impl ResponseStore for MappingOnly {
 
     fn list(&self, _: &str) -> Pages<'_> {
         Box::pin(futures::stream::empty())
+    }
+
+    // It keeps nothing, so there is never anything to remove.
+    async fn remove_week(&self, _: &str, _: IsoWeek, _: bool) -> Result<u64, StoreError> {
+        Ok(0)
+    }
+
+    async fn count_week(&self, _: &str, _: IsoWeek, _: bool) -> Result<u64, StoreError> {
+        Ok(0)
     }
 }
 

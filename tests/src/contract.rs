@@ -1,11 +1,12 @@
 //! The store contract, written once. Every adapter (SQLite, DynamoDB) runs these same
 //! functions; keys are unique per run so a shared table can be reused.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use canvass_core::answers::{AnswerValue, Answers};
 use canvass_core::record::ResponseRecord;
 use canvass_core::store::{ControlStore, Listed, PutOutcome, ResponseStore, unix_now};
+use canvass_core::wave::IsoWeek;
 use futures::StreamExt;
 use uuid::Uuid;
 
@@ -99,6 +100,221 @@ pub async fn response_store(store: &dyn ResponseStore) {
     });
     assert_eq!(stored_first, Some(first), "records round-trip unchanged");
     assert!(list_all(store, &format!("{survey}-none")).await.is_empty());
+}
+
+fn week(text: &str) -> IsoWeek {
+    text.parse().unwrap()
+}
+
+/// `count` records of `survey` in `week`, verified or not, each with a fresh id.
+pub fn records_in(survey: &str, week: IsoWeek, verified: bool, count: i64) -> Vec<ResponseRecord> {
+    (0..count)
+        .map(|n| ResponseRecord {
+            iso_week: week,
+            pow_verified: verified,
+            ..record(survey, n)
+        })
+        .collect()
+}
+
+fn ids(records: &[ResponseRecord]) -> BTreeSet<String> {
+    records.iter().map(|r| r.response_id.clone()).collect()
+}
+
+/// Says how many ids are missing and how many should not be there, not thousands of ids.
+fn assert_same_ids(found: BTreeSet<String>, expected: &BTreeSet<String>, what: &str) {
+    let missing = expected.difference(&found).count();
+    let unexpected = found.difference(expected).count();
+    assert!(
+        missing == 0 && unexpected == 0,
+        "{what}: {missing} missing, {unexpected} that should be gone"
+    );
+}
+
+/// What a listing holds, by response id.
+async fn listed_by_id(
+    store: &dyn ResponseStore,
+    survey_id: &str,
+) -> BTreeMap<String, ResponseRecord> {
+    list_all(store, survey_id)
+        .await
+        .into_iter()
+        .map(|item| match item {
+            Listed::Response(r) => (r.response_id.clone(), r),
+            Listed::Malformed {
+                response_id,
+                problem,
+            } => panic!("malformed {response_id}: {problem}"),
+        })
+        .collect()
+}
+
+/// A survey and its neighbours: the target week (verified and not, more than one
+/// `BatchWriteItem` of each), the next week, and another survey in the same week.
+struct Spoiled {
+    survey: String,
+    other: String,
+    week: IsoWeek,
+    verified: Vec<ResponseRecord>,
+    unverified: Vec<ResponseRecord>,
+    next_week: Vec<ResponseRecord>,
+    other_survey: Vec<ResponseRecord>,
+}
+
+async fn spoiled(store: &dyn ResponseStore) -> Spoiled {
+    let survey = format!("contract-{}", Uuid::new_v4().simple());
+    let other = format!("{survey}-other");
+    let target = week("2026-W10");
+    let next = week("2026-W11");
+    let s = Spoiled {
+        verified: records_in(&survey, target, true, 40),
+        unverified: records_in(&survey, target, false, 60),
+        next_week: [
+            records_in(&survey, next, false, 12),
+            records_in(&survey, next, true, 8),
+        ]
+        .concat(),
+        other_survey: [
+            records_in(&other, target, false, 10),
+            records_in(&other, target, true, 5),
+        ]
+        .concat(),
+        survey,
+        other,
+        week: target,
+    };
+    for batch in [&s.verified, &s.unverified, &s.next_week, &s.other_survey] {
+        assert_eq!(store.put_many(batch).await.unwrap(), batch.len() as u64);
+    }
+    s
+}
+
+/// Removing a week deletes exactly that survey's responses of that week, and counts first
+/// what it then deletes; a second run deletes nothing.
+pub async fn remove_week(store: &dyn ResponseStore) {
+    let s = spoiled(store).await;
+    assert_eq!(
+        store.count_week(&s.survey, s.week, false).await.unwrap(),
+        100,
+        "the dry run counts every response of the week, verified or not"
+    );
+    assert_eq!(
+        listed_by_id(store, &s.survey).await.len(),
+        120,
+        "counting deletes nothing"
+    );
+    assert_eq!(
+        store.remove_week(&s.survey, s.week, false).await.unwrap(),
+        100,
+        "the removal deletes what the count said"
+    );
+    let left = listed_by_id(store, &s.survey).await;
+    assert_same_ids(
+        left.keys().cloned().collect(),
+        &ids(&s.next_week),
+        "only the week's responses are gone; the next week's are all there",
+    );
+    for r in &s.next_week {
+        assert_eq!(
+            left.get(&r.response_id),
+            Some(r),
+            "kept records are unchanged"
+        );
+    }
+    assert_same_ids(
+        listed_by_id(store, &s.other).await.into_keys().collect(),
+        &ids(&s.other_survey),
+        "another survey's responses of the same week are untouched",
+    );
+    assert_eq!(store.count_week(&s.survey, s.week, false).await.unwrap(), 0);
+    assert_eq!(
+        store.remove_week(&s.survey, s.week, false).await.unwrap(),
+        0,
+        "a second run deletes nothing"
+    );
+    assert_eq!(
+        listed_by_id(store, &s.survey).await.len(),
+        s.next_week.len()
+    );
+}
+
+/// With `unverified_only`, the week's verified responses stay.
+pub async fn remove_week_unverified_only(store: &dyn ResponseStore) {
+    let s = spoiled(store).await;
+    assert_eq!(
+        store.count_week(&s.survey, s.week, true).await.unwrap(),
+        60,
+        "the dry run counts the unverified responses only"
+    );
+    assert_eq!(
+        store.remove_week(&s.survey, s.week, true).await.unwrap(),
+        60
+    );
+    let left = listed_by_id(store, &s.survey).await;
+    let expected: BTreeSet<String> = ids(&s.verified)
+        .union(&ids(&s.next_week))
+        .cloned()
+        .collect();
+    assert_same_ids(
+        left.keys().cloned().collect(),
+        &expected,
+        "the week's verified responses and every other week's, unverified ones included, stay",
+    );
+    assert!(
+        left.values()
+            .all(|r| r.pow_verified || r.iso_week != s.week)
+    );
+    assert_eq!(
+        listed_by_id(store, &s.other).await.len(),
+        s.other_survey.len(),
+        "another survey's unverified responses of the same week stay"
+    );
+    assert_eq!(store.count_week(&s.survey, s.week, true).await.unwrap(), 0);
+    assert_eq!(
+        store.remove_week(&s.survey, s.week, true).await.unwrap(),
+        0,
+        "a second run deletes nothing"
+    );
+    assert_eq!(
+        store.count_week(&s.survey, s.week, false).await.unwrap(),
+        40,
+        "the verified ones are still there to count"
+    );
+}
+
+/// A week, or a survey, with nothing stored: zero, and nothing else is touched.
+pub async fn remove_empty_week(store: &dyn ResponseStore) {
+    let s = spoiled(store).await;
+    let empty = [
+        (s.survey.clone(), week("2026-W12")),
+        (s.survey.clone(), week("2025-W10")),
+        (format!("{}-none", s.survey), s.week),
+    ];
+    for (survey, week) in &empty {
+        for unverified_only in [false, true] {
+            assert_eq!(
+                store
+                    .count_week(survey, *week, unverified_only)
+                    .await
+                    .unwrap(),
+                0,
+                "{survey} {week}"
+            );
+            assert_eq!(
+                store
+                    .remove_week(survey, *week, unverified_only)
+                    .await
+                    .unwrap(),
+                0,
+                "{survey} {week}"
+            );
+        }
+    }
+    assert_eq!(listed_by_id(store, &s.survey).await.len(), 120);
+    assert_eq!(
+        listed_by_id(store, &s.other).await.len(),
+        s.other_survey.len()
+    );
 }
 
 /// Counters and single-use markers, each with expiry.

@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use canvass_core::record::{ResponseRecord, STORED_FIELDS};
 use canvass_core::store::{Pages, PutOutcome, ResponseStore, StoreError};
+use canvass_core::wave::IsoWeek;
 use canvass_tests::harness::{Local, SURVEY, app_over, post_json, send, submission, valid_answers};
 use serde_json::{Value, json};
 
@@ -435,6 +436,12 @@ impl ResponseStore for DownStore {
     }
     fn list(&self, _: &str) -> Pages<'_> {
         Box::pin(futures::stream::empty())
+    }
+    async fn remove_week(&self, _: &str, _: IsoWeek, _: bool) -> Result<u64, StoreError> {
+        Err(StoreError::Unavailable("injected outage".into()))
+    }
+    async fn count_week(&self, _: &str, _: IsoWeek, _: bool) -> Result<u64, StoreError> {
+        Err(StoreError::Unavailable("injected outage".into()))
     }
 }
 

@@ -40,6 +40,44 @@ async fn dynamodb_listing_is_complete_with_one_or_many_segments() {
     }
 }
 
+/// The removal's Scan runs in as many segments as the listing's, some of them empty here.
+fn removal_scans() -> [ScanSettings; 2] {
+    [
+        ScanSettings::default(),
+        ScanSettings {
+            segments: 13,
+            consistent_read: false,
+        },
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_removes_exactly_the_weeks_responses() {
+    let dynamo = Dynamo::connect().await;
+    let (client, tables) = dynamo.fresh_tables().await;
+    for scan in removal_scans() {
+        let store = DynamoStore::new(client.clone(), tables.clone()).with_scan(scan);
+        contract::remove_week(&store).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_removes_only_unverified_responses_when_asked() {
+    let dynamo = Dynamo::connect().await;
+    let (client, tables) = dynamo.fresh_tables().await;
+    for scan in removal_scans() {
+        let store = DynamoStore::new(client.clone(), tables.clone()).with_scan(scan);
+        contract::remove_week_unverified_only(&store).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_removing_an_empty_week_deletes_nothing() {
+    let dynamo = Dynamo::connect().await;
+    let store = dynamo.fresh_store().await;
+    contract::remove_empty_week(&store).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn table_creation_is_idempotent_and_declares_keys_and_ttl() {
     let dynamo = Dynamo::connect().await;

@@ -125,3 +125,65 @@ async fn expired_control_items_are_deleted_on_the_timer() {
         .unwrap();
     assert_eq!(key, "live");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_removes_exactly_the_weeks_responses() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("canvass.db")).unwrap();
+    contract::remove_week(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_removes_only_unverified_responses_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("canvass.db")).unwrap();
+    contract::remove_week_unverified_only(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_removing_an_empty_week_deletes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("canvass.db")).unwrap();
+    contract::remove_empty_week(&store).await;
+}
+
+/// A removal is on disk when it returns, and leaves nothing of the removed responses in the
+/// file: `secure_delete` zeroes their cells (table and index), the journal is emptied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_removal_is_on_disk_and_leaves_no_trace_in_the_file() {
+    use canvass_core::store::ResponseStore;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("canvass.db");
+    let store = SqliteStore::open(&path).unwrap();
+    let spoiled = "2026-W10".parse().unwrap();
+    let gone = contract::records_in("s", spoiled, false, 300);
+    let kept = contract::records_in("s", "2026-W11".parse().unwrap(), false, 30);
+    store.put_many(&gone).await.unwrap();
+    store.put_many(&kept).await.unwrap();
+    assert_eq!(store.remove_week("s", spoiled, false).await.unwrap(), 300);
+    // Read while the store is still open: no maintenance pass (VACUUM) has run since.
+    let file = std::fs::read(&path).unwrap();
+    let holds = |id: &str| file.windows(id.len()).any(|w| w == id.as_bytes());
+    for r in &kept {
+        assert!(
+            holds(&r.response_id),
+            "a kept response is missing from the file"
+        );
+    }
+    for r in &gone {
+        assert!(
+            !holds(&r.response_id),
+            "a removed response's id is still in the file"
+        );
+    }
+    let journal = dir.path().join("canvass.db-journal");
+    assert!(
+        std::fs::metadata(&journal).map_or(true, |m| m.len() == 0),
+        "the rollback journal still holds pages"
+    );
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let rows: i64 = conn
+        .query_row("SELECT count(*) FROM responses", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 30, "another connection sees the removal");
+}

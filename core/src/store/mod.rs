@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use futures::stream::BoxStream;
 
 use crate::record::ResponseRecord;
+use crate::wave::IsoWeek;
 
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
@@ -62,6 +63,24 @@ pub trait ResponseStore: Send + Sync + 'static {
 
     /// Every stored response of a survey, all versions, page by page, in no particular order.
     fn list(&self, survey_id: &str) -> Pages<'_>;
+
+    /// Deletes every stored response of `survey_id` submitted in ISO week `week` (with
+    /// `unverified_only`, only those with `pow_verified = false`). Returns how many were deleted.
+    /// Durable before it returns; running it again deletes nothing more and returns 0.
+    async fn remove_week(
+        &self,
+        survey_id: &str,
+        week: IsoWeek,
+        unverified_only: bool,
+    ) -> Result<u64, StoreError>;
+
+    /// How many responses `remove_week` with the same arguments would delete.
+    async fn count_week(
+        &self,
+        survey_id: &str,
+        week: IsoWeek,
+        unverified_only: bool,
+    ) -> Result<u64, StoreError>;
 }
 
 /// Short-lived control state: rate-limit counters and single-use markers.

@@ -25,6 +25,7 @@ use tokio::sync::oneshot;
 use super::{ControlStore, Listed, Pages, PutOutcome, ResponseStore, StoreError, unix_now};
 
 use crate::record::ResponseRecord;
+use crate::wave::IsoWeek;
 
 const PAGE_SIZE: usize = 1000;
 const MAX_BATCH: usize = 512;
@@ -117,7 +118,18 @@ enum Job {
     PutMany(Vec<ResponseRecord>, Reply<u64>),
     Increment(String, i64, Reply<u64>),
     Claim(String, i64, Reply<bool>),
+    RemoveWeek(WeekFilter, Reply<u64>),
 }
+
+/// The responses of one survey and ISO week, optionally the unverified ones only.
+struct WeekFilter {
+    survey_id: String,
+    week: String,
+    unverified_only: bool,
+}
+
+/// Shared by the delete and the dry-run count, so both always select the same rows.
+const WEEK_WHERE: &str = "survey_id = ?1 AND iso_week = ?2 AND (?3 = 0 OR pow_verified = 0)";
 
 /// What a job computed inside the transaction; sent to its caller only after commit.
 enum Done {
@@ -158,6 +170,12 @@ impl Job {
                     params![key, expires_at, now],
                 )
                 .map(|changed| Done::Claimed(changed == 1)),
+            Job::RemoveWeek(f, _) => tx
+                .execute(
+                    &format!("DELETE FROM responses WHERE {WEEK_WHERE}"),
+                    params![f.survey_id, f.week, f.unverified_only],
+                )
+                .map(|deleted| Done::Count(deleted as u64)),
         }
     }
 
@@ -166,7 +184,8 @@ impl Job {
         match (self, result) {
             (Job::Put(_, tx), Ok(Done::Put(o))) => drop(tx.send(Ok(o))),
             (Job::PutMany(_, tx), Ok(Done::Count(n)))
-            | (Job::Increment(_, _, tx), Ok(Done::Count(n))) => drop(tx.send(Ok(n))),
+            | (Job::Increment(_, _, tx), Ok(Done::Count(n)))
+            | (Job::RemoveWeek(_, tx), Ok(Done::Count(n))) => drop(tx.send(Ok(n))),
             (Job::Claim(_, _, tx), Ok(Done::Claimed(c))) => drop(tx.send(Ok(c))),
             (job, Err(e)) => job.fail(e),
             (job, Ok(_)) => job.fail(StoreError::Failed("writer answered the wrong job".into())),
@@ -176,7 +195,9 @@ impl Job {
     fn fail(self, e: StoreError) {
         match self {
             Job::Put(_, tx) => drop(tx.send(Err(e))),
-            Job::PutMany(_, tx) | Job::Increment(_, _, tx) => drop(tx.send(Err(e))),
+            Job::PutMany(_, tx) | Job::Increment(_, _, tx) | Job::RemoveWeek(_, tx) => {
+                drop(tx.send(Err(e)))
+            }
             Job::Claim(_, _, tx) => drop(tx.send(Err(e))),
         }
     }
@@ -376,11 +397,7 @@ impl SqliteStore {
             .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?
     }
 
-    fn read_page(
-        path: &Path,
-        survey_id: &str,
-        after: &str,
-    ) -> Result<(Vec<Listed>, String), StoreError> {
+    fn read_only(path: &Path) -> Result<Connection, StoreError> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -388,6 +405,26 @@ impl SqliteStore {
         .map_err(classify)?;
         conn.busy_timeout(Duration::from_secs(5))
             .map_err(classify)?;
+        Ok(conn)
+    }
+
+    fn count_rows(path: &Path, f: &WeekFilter) -> Result<u64, StoreError> {
+        SqliteStore::read_only(path)?
+            .query_row(
+                &format!("SELECT count(*) FROM responses WHERE {WEEK_WHERE}"),
+                params![f.survey_id, f.week, f.unverified_only],
+                |row| row.get::<_, i64>(0),
+            )
+            .map(|n| n.max(0) as u64)
+            .map_err(classify)
+    }
+
+    fn read_page(
+        path: &Path,
+        survey_id: &str,
+        after: &str,
+    ) -> Result<(Vec<Listed>, String), StoreError> {
+        let conn = SqliteStore::read_only(path)?;
         let mut stmt = conn
             .prepare(
                 "SELECT response_id, survey_id, survey_version, iso_week, answers, pow_verified
@@ -449,6 +486,37 @@ impl ResponseStore for SqliteStore {
             }
         })
         .boxed()
+    }
+
+    async fn remove_week(
+        &self,
+        survey_id: &str,
+        week: IsoWeek,
+        unverified_only: bool,
+    ) -> Result<u64, StoreError> {
+        let filter = WeekFilter {
+            survey_id: survey_id.to_owned(),
+            week: week.to_string(),
+            unverified_only,
+        };
+        self.submit(|tx| Job::RemoveWeek(filter, tx)).await
+    }
+
+    async fn count_week(
+        &self,
+        survey_id: &str,
+        week: IsoWeek,
+        unverified_only: bool,
+    ) -> Result<u64, StoreError> {
+        let path = self.path.clone();
+        let filter = WeekFilter {
+            survey_id: survey_id.to_owned(),
+            week: week.to_string(),
+            unverified_only,
+        };
+        tokio::task::spawn_blocking(move || SqliteStore::count_rows(&path, &filter))
+            .await
+            .map_err(|e| StoreError::Failed(format!("reader panicked: {e}")))?
     }
 }
 

@@ -1,10 +1,13 @@
-//! `ResponseStore` on the `responses` table: conditional puts and a parallel Scan.
+//! `ResponseStore` on the `responses` table: conditional puts, a parallel Scan, and the
+//! operator's removal of a week (a filtered Scan, then `BatchWriteItem` deletes).
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder;
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, Select, WriteRequest};
 use futures::{StreamExt, TryStreamExt};
 
 use super::DynamoStore;
@@ -13,11 +16,34 @@ use super::errors::classify;
 use crate::record::ResponseRecord;
 use crate::store::{Listed, Pages, PutOutcome, ResponseStore, StoreError};
 use crate::tables::RESPONSES;
+use crate::wave::IsoWeek;
 
 type Item = HashMap<String, AttributeValue>;
 
 /// Puts in flight at once during a bulk load (each is one conditional `PutItem`).
 const BULK_CONCURRENCY: usize = 32;
+
+/// DynamoDB's limit of requests per `BatchWriteItem`.
+const BATCH_WRITE_MAX: usize = 25;
+/// `BatchWriteItem` calls per batch (the first included) before what DynamoDB keeps leaving
+/// unprocessed is given up on; the removal can simply be run again.
+const MAX_BATCH_ROUNDS: u32 = 8;
+const FIRST_BATCH_BACKOFF: Duration = Duration::from_millis(50);
+const MAX_BATCH_BACKOFF: Duration = Duration::from_secs(2);
+
+/// A Scan page or a batch of 25 writes takes longer than a single-item call.
+fn long_call() -> aws_sdk_dynamodb::config::Builder {
+    aws_sdk_dynamodb::config::Builder::default()
+        .retry_config(retry_config())
+        .timeout_config(timeout_config(SCAN_ATTEMPT_TIMEOUT, SCAN_OPERATION_TIMEOUT))
+}
+
+/// The responses of one survey and ISO week, optionally the unverified ones only.
+struct WeekFilter {
+    survey_id: String,
+    week: String,
+    unverified_only: bool,
+}
 
 /// Reads a stored item, or says exactly what is wrong with it (which attribute, which
 /// problem), naming the item by its id.
@@ -89,6 +115,134 @@ impl DynamoStore {
         .try_filter(|page| futures::future::ready(!page.is_empty()))
         .boxed()
     }
+
+    /// One segment's Scan for the items `filter` selects. Strongly consistent, whatever the
+    /// listing uses, so that a count equals what a removal then finds and a removal run again
+    /// finds nothing it already deleted.
+    fn week_scan(&self, filter: &WeekFilter, segment: i32, total: i32) -> ScanFluentBuilder {
+        let mut expression = String::from("#survey = :survey AND #week = :week");
+        let mut scan = self
+            .client
+            .scan()
+            .table_name(&self.tables.responses)
+            .segment(segment)
+            .total_segments(total)
+            .consistent_read(true)
+            .expression_attribute_names("#survey", "survey_id")
+            .expression_attribute_names("#week", "iso_week")
+            .expression_attribute_values(":survey", AttributeValue::S(filter.survey_id.clone()))
+            .expression_attribute_values(":week", AttributeValue::S(filter.week.clone()));
+        if filter.unverified_only {
+            expression.push_str(" AND #verified = :unverified");
+            scan = scan
+                .expression_attribute_names("#verified", "pow_verified")
+                .expression_attribute_values(":unverified", AttributeValue::Bool(false));
+        }
+        scan.filter_expression(expression)
+    }
+
+    async fn count_segment(
+        &self,
+        filter: &WeekFilter,
+        segment: i32,
+        total: i32,
+    ) -> Result<u64, StoreError> {
+        let mut start = None;
+        let mut count = 0;
+        loop {
+            let out = self
+                .week_scan(filter, segment, total)
+                .select(Select::Count)
+                .set_exclusive_start_key(start)
+                .customize()
+                .config_override(long_call())
+                .send()
+                .await
+                .map_err(classify)?;
+            count += out.count.max(0) as u64;
+            start = out.last_evaluated_key.filter(|key| !key.is_empty());
+            if start.is_none() {
+                return Ok(count);
+            }
+        }
+    }
+
+    /// Deletes page by page as the Scan goes: deleting what a segment has already passed
+    /// does not disturb its `ExclusiveStartKey`, and no page of keys is held longer.
+    async fn remove_segment(
+        &self,
+        filter: &WeekFilter,
+        segment: i32,
+        total: i32,
+    ) -> Result<u64, StoreError> {
+        let mut start = None;
+        let mut removed = 0;
+        loop {
+            let out = self
+                .week_scan(filter, segment, total)
+                .projection_expression("#id")
+                .expression_attribute_names("#id", RESPONSES.partition_key)
+                .set_exclusive_start_key(start)
+                .customize()
+                .config_override(long_call())
+                .send()
+                .await
+                .map_err(classify)?;
+            // Only the key was projected, so each item is exactly its own key.
+            let keys = out.items.unwrap_or_default();
+            for batch in keys.chunks(BATCH_WRITE_MAX) {
+                self.delete_batch(batch).await?;
+                removed += batch.len() as u64;
+            }
+            start = out.last_evaluated_key.filter(|key| !key.is_empty());
+            if start.is_none() {
+                return Ok(removed);
+            }
+        }
+    }
+
+    /// One `BatchWriteItem` of deletes, resending what DynamoDB leaves unprocessed (it does
+    /// under throttling) with backoff until none is left.
+    async fn delete_batch(&self, keys: &[Item]) -> Result<(), StoreError> {
+        let mut pending = keys
+            .iter()
+            .map(|key| {
+                DeleteRequest::builder()
+                    .set_key(Some(key.clone()))
+                    .build()
+                    .map(|delete| WriteRequest::builder().delete_request(delete).build())
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| StoreError::Failed(format!("cannot build a delete request: {e}")))?;
+        let mut backoff = FIRST_BATCH_BACKOFF;
+        for round in 1..=MAX_BATCH_ROUNDS {
+            let out = self
+                .client
+                .batch_write_item()
+                .request_items(&self.tables.responses, pending)
+                .customize()
+                .config_override(long_call())
+                .send()
+                .await
+                .map_err(classify)?;
+            pending = out
+                .unprocessed_items
+                .and_then(|mut left| left.remove(&self.tables.responses))
+                .unwrap_or_default();
+            if pending.is_empty() {
+                return Ok(());
+            }
+            if round < MAX_BATCH_ROUNDS {
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MAX_BATCH_BACKOFF);
+            }
+        }
+        Err(StoreError::Unavailable(format!(
+            "DynamoDB left {} delete(s) unprocessed after {MAX_BATCH_ROUNDS} tries (throttled); \
+             what was deleted stays deleted, run the removal again",
+            pending.len()
+        )))
+    }
 }
 
 #[async_trait]
@@ -134,6 +288,42 @@ impl ResponseStore for DynamoStore {
         let segments =
             (0..total).map(|segment| self.scan_segment(survey_id.to_owned(), segment, total));
         futures::stream::select_all(segments).boxed()
+    }
+
+    async fn remove_week(
+        &self,
+        survey_id: &str,
+        week: IsoWeek,
+        unverified_only: bool,
+    ) -> Result<u64, StoreError> {
+        let filter = WeekFilter {
+            survey_id: survey_id.to_owned(),
+            week: week.to_string(),
+            unverified_only,
+        };
+        let total = self.scan.segments as i32;
+        let segments: Vec<_> = (0..total)
+            .map(|segment| self.remove_segment(&filter, segment, total))
+            .collect();
+        Ok(futures::future::try_join_all(segments).await?.iter().sum())
+    }
+
+    async fn count_week(
+        &self,
+        survey_id: &str,
+        week: IsoWeek,
+        unverified_only: bool,
+    ) -> Result<u64, StoreError> {
+        let filter = WeekFilter {
+            survey_id: survey_id.to_owned(),
+            week: week.to_string(),
+            unverified_only,
+        };
+        let total = self.scan.segments as i32;
+        let segments: Vec<_> = (0..total)
+            .map(|segment| self.count_segment(&filter, segment, total))
+            .collect();
+        Ok(futures::future::try_join_all(segments).await?.iter().sum())
     }
 }
 
