@@ -165,8 +165,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let waves: Vec<String> = waves.iter().map(ToString::to_string).collect();
     println!(
         "Nothing about the removed responses is kept in the store. The next `canvass report` \
-         revises the wave(s) containing these weeks ({}) and explains it in the release \
-         README's \"Revisions\" section.",
+         revises the wave(s) containing these weeks ({}) if both versions together still pin \
+         nobody down, or else keeps the numbers published, and says which and why in the \
+         release README's \"Revisions\" section.",
         waves.join(", ")
     );
     Ok(ExitCode::SUCCESS)

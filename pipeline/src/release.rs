@@ -194,7 +194,13 @@ fn run_job(
     };
     let protection = protect(model, spec.k(), against)?;
     let verdict = match job {
-        Job::Revise => Some(revision::check(model, &protection, prior, spec.k())?),
+        Job::Revise => Some(revision::check(
+            model,
+            &protection,
+            prior,
+            spec.k(),
+            &wave_label(spec, wave),
+        )?),
         _ => None,
     };
     let result = WaveResult {

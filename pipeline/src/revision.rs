@@ -18,8 +18,9 @@ use std::collections::HashMap;
 
 use crate::PipelineError;
 use crate::audit::{Known, audit_at};
-use crate::disclosure::{Earlier, Prior, Protection, describe};
+use crate::disclosure::{Earlier, Prior, Protection};
 use crate::lp::{Row, feasible_point};
+use crate::model::CellKey;
 use crate::model::{CellKind, Class, Cmp, Constraint, Group, LinExpr, Model};
 
 /// Whether the revision can be published, and if not, why (for the README).
@@ -36,7 +37,9 @@ pub fn check(
     protection: &Protection,
     prior: &Prior,
     k: u64,
+    wave: &str,
 ) -> Result<Verdict, PipelineError> {
+    let describe = |key: &CellKey| in_words(key, wave);
     let classes = model.classes.len();
     let mut old: Vec<Option<Earlier>> = vec![None; classes];
     for (key, earlier) in prior.iter().filter(|(key, _)| key.wave == model.wave) {
@@ -229,4 +232,23 @@ pub fn check(
             ))
         }
     })
+}
+
+/// A cell in words for the README: "the number of respondents of main platform `etsy` in 2026-Q1".
+pub fn in_words(key: &CellKey, wave: &str) -> String {
+    let item = &key.item;
+    let what = match key.kind {
+        CellKind::Respondents => "the number of respondents".to_owned(),
+        CellKind::AnswerCount => format!("the count of `{item}` = `{}`", key.option),
+        CellKind::AnswerN | CellKind::NumericN => format!("the number who answered `{item}`"),
+        CellKind::IndicatorCount => format!("the count of indicator `{item}`"),
+        CellKind::IndicatorN => format!("the number indicator `{item}` is taken among"),
+    };
+    let group = match &key.group {
+        Group::All => "all respondents".to_owned(),
+        Group::Platform(p) => format!("main platform `{p}`"),
+        Group::Category(c) => format!("category `{c}`"),
+        Group::Region(r) => format!("region `{r}`"),
+    };
+    format!("{what} of {group} in {wave}")
 }
