@@ -512,6 +512,8 @@ fn losses(base: &Run, attacked: &Run, crafted_on: &[&str]) -> Vec<(String, usize
 
 fn assert_robust(base: &Run, attacked: &Run, crafted_on: &[&str]) {
     for (platform, lost, of) in losses(base, attacked, crafted_on) {
+        // The measured figure of docs/methodology.md (`--nocapture` shows it).
+        println!("crafted on {crafted_on:?}: {platform} lost {lost} of {of}");
         assert!(
             lost * 10 <= of,
             "{platform} lost {lost} of its {of} published numbers to responses on {crafted_on:?}"

@@ -42,6 +42,27 @@ pub enum Listed {
     },
 }
 
+/// The responses of one survey and ISO week, optionally the unverified ones only: what
+/// [`ResponseStore::remove_week`] and [`ResponseStore::count_week`] select, one type for
+/// every adapter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeekFilter {
+    pub survey_id: String,
+    /// The ISO week as stored (`2026-W05`).
+    pub week: String,
+    pub unverified_only: bool,
+}
+
+impl WeekFilter {
+    pub fn new(survey_id: &str, week: IsoWeek, unverified_only: bool) -> WeekFilter {
+        WeekFilter {
+            survey_id: survey_id.to_owned(),
+            week: week.to_string(),
+            unverified_only,
+        }
+    }
+}
+
 /// Pages of a listing, streamed so that no store is ever held in memory whole.
 pub type Pages<'a> = BoxStream<'a, Result<Vec<Listed>, StoreError>>;
 

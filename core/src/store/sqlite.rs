@@ -22,7 +22,9 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use rusqlite_migration::{M, Migrations, SchemaVersion};
 use tokio::sync::oneshot;
 
-use super::{ControlStore, Listed, Pages, PutOutcome, ResponseStore, StoreError, unix_now};
+use super::{
+    ControlStore, Listed, Pages, PutOutcome, ResponseStore, StoreError, WeekFilter, unix_now,
+};
 
 use crate::record::ResponseRecord;
 use crate::wave::IsoWeek;
@@ -119,13 +121,6 @@ enum Job {
     Increment(String, i64, Reply<u64>),
     Claim(String, i64, Reply<bool>),
     RemoveWeek(WeekFilter, Reply<u64>),
-}
-
-/// The responses of one survey and ISO week, optionally the unverified ones only.
-struct WeekFilter {
-    survey_id: String,
-    week: String,
-    unverified_only: bool,
 }
 
 /// Shared by the delete and the dry-run count, so both always select the same rows.
@@ -494,11 +489,7 @@ impl ResponseStore for SqliteStore {
         week: IsoWeek,
         unverified_only: bool,
     ) -> Result<u64, StoreError> {
-        let filter = WeekFilter {
-            survey_id: survey_id.to_owned(),
-            week: week.to_string(),
-            unverified_only,
-        };
+        let filter = WeekFilter::new(survey_id, week, unverified_only);
         self.submit(|tx| Job::RemoveWeek(filter, tx)).await
     }
 
@@ -509,11 +500,7 @@ impl ResponseStore for SqliteStore {
         unverified_only: bool,
     ) -> Result<u64, StoreError> {
         let path = self.path.clone();
-        let filter = WeekFilter {
-            survey_id: survey_id.to_owned(),
-            week: week.to_string(),
-            unverified_only,
-        };
+        let filter = WeekFilter::new(survey_id, week, unverified_only);
         tokio::task::spawn_blocking(move || SqliteStore::count_rows(&path, &filter))
             .await
             .map_err(|e| StoreError::Failed(format!("reader panicked: {e}")))?

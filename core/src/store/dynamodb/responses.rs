@@ -14,7 +14,7 @@ use super::DynamoStore;
 use super::client::{SCAN_ATTEMPT_TIMEOUT, SCAN_OPERATION_TIMEOUT, retry_config, timeout_config};
 use super::errors::classify;
 use crate::record::ResponseRecord;
-use crate::store::{Listed, Pages, PutOutcome, ResponseStore, StoreError};
+use crate::store::{Listed, Pages, PutOutcome, ResponseStore, StoreError, WeekFilter};
 use crate::tables::RESPONSES;
 use crate::wave::IsoWeek;
 
@@ -36,13 +36,6 @@ fn long_call() -> aws_sdk_dynamodb::config::Builder {
     aws_sdk_dynamodb::config::Builder::default()
         .retry_config(retry_config())
         .timeout_config(timeout_config(SCAN_ATTEMPT_TIMEOUT, SCAN_OPERATION_TIMEOUT))
-}
-
-/// The responses of one survey and ISO week, optionally the unverified ones only.
-struct WeekFilter {
-    survey_id: String,
-    week: String,
-    unverified_only: bool,
 }
 
 /// Reads a stored item, or says exactly what is wrong with it (which attribute, which
@@ -296,11 +289,7 @@ impl ResponseStore for DynamoStore {
         week: IsoWeek,
         unverified_only: bool,
     ) -> Result<u64, StoreError> {
-        let filter = WeekFilter {
-            survey_id: survey_id.to_owned(),
-            week: week.to_string(),
-            unverified_only,
-        };
+        let filter = WeekFilter::new(survey_id, week, unverified_only);
         let total = self.scan.segments as i32;
         let segments: Vec<_> = (0..total)
             .map(|segment| self.remove_segment(&filter, segment, total))
@@ -314,11 +303,7 @@ impl ResponseStore for DynamoStore {
         week: IsoWeek,
         unverified_only: bool,
     ) -> Result<u64, StoreError> {
-        let filter = WeekFilter {
-            survey_id: survey_id.to_owned(),
-            week: week.to_string(),
-            unverified_only,
-        };
+        let filter = WeekFilter::new(survey_id, week, unverified_only);
         let total = self.scan.segments as i32;
         let segments: Vec<_> = (0..total)
             .map(|segment| self.count_segment(&filter, segment, total))
