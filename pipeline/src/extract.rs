@@ -295,7 +295,7 @@ fn fits(survey: &Survey, record: &ResponseRecord) -> Result<(), String> {
             (Kind::SingleChoice { options } | Kind::YesNo { options }, AnswerValue::Choice(id)) => {
                 options.iter().any(|o| &o.id == id)
             }
-            // An ISO 3166-1 alpha-2 code; one without a world region (AQ) is noted later.
+            // One of the survey's ISO 3166-1 alpha-2 codes (each has a world region).
             (Kind::Country { options }, AnswerValue::Choice(id)) => {
                 options.iter().any(|o| &o.id == id)
             }

@@ -2,7 +2,7 @@
 //! grouping (main platform, category, region) with fewer respondents than the survey's
 //! `disclosure.min_group_size` is merged into that grouping's residual group `other`, and
 //! so are respondents in no named group at all (no main platform, an option a later
-//! version dropped, a country without a region). A tiny group therefore never has to be
+//! version dropped, no country given). A tiny group therefore never has to be
 //! protected by hiding a large one, and "all minus the named groups" is always a
 //! published group of its own.
 //!

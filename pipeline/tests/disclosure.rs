@@ -623,17 +623,31 @@ fn sellers_of_an_option_a_later_version_dropped_cannot_be_worked_out() {
 
 #[test]
 fn a_seller_outside_every_region_or_platform_breaks_nothing() {
-    // A country without a world region (Antarctica), a v2 without the `other` platform:
-    // each used to make the audit refuse the whole release.
+    // A stored response without a country or without a main platform (in no named group),
+    // a country the survey does not offer (Antarctica, no world region), a v2 without the
+    // `other` platform: each used to make the audit refuse the whole release.
     let mut draw = Draw::new(9);
     let records = draw.many(3000);
-    let mut with_aq = records.clone();
-    let mut lone = draw.record("etsy", week("2025-W31"));
-    lone.answers
+    let mut odd = records.clone();
+    let mut no_country = draw.record("etsy", week("2025-W31"));
+    no_country.answers.remove("country");
+    let mut no_platform = draw.record("etsy", week("2025-W31"));
+    no_platform.answers.remove("main_platform");
+    let mut antarctica = draw.record("etsy", week("2025-W31"));
+    antarctica
+        .answers
         .insert("country".into(), AnswerValue::Choice("AQ".into()));
-    with_aq.push(lone);
-    let run = run_records(&with_aq, &Prior::new()).unwrap();
+    odd.extend([no_country, no_platform, antarctica]);
+    let run = run_records(&odd, &Prior::new()).unwrap();
     assert_protected(&run);
+    // The two in no named group are counted (in `other`, or left out with the residual);
+    // the code the survey does not offer does not fit its version and is excluded.
+    let readme = run.file("README.md");
+    assert!(
+        readme
+            .contains("1 response(s) do not fit their own survey version (an answer to `country`"),
+        "{readme}"
+    );
     let run = common::run_items_with(
         v2_without("other"),
         records.into_iter().map(Listed::Response),

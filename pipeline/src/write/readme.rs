@@ -227,7 +227,7 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
     );
     let _ = writeln!(
         s,
-        "- **Small groups are merged first.** A platform, category or region with fewer than {min} respondents in a wave is not shown on its own (`status = merged`): its respondents are counted in `other`, together with respondents outside every named group (no main platform, a country without a region). If `other` itself stays below {min}, its respondents are left out of that wave's tables, so that nobody can work them out as `all` minus the named groups.",
+        "- **Small groups are merged first.** A platform, category or region with fewer than {min} respondents in a wave is not shown on its own (`status = merged`): its respondents are counted in `other`, together with respondents outside every named group (no main platform or no country given). If `other` itself stays below {min}, its respondents are left out of that wave's tables, so that nobody can work them out as `all` minus the named groups.",
         min = spec.disclosure.min_group_size
     );
     let _ = writeln!(
