@@ -3,7 +3,19 @@
 use std::path::Path;
 
 use anyhow::Context;
+use canvass_core::catalog::Catalog;
 use canvass_core::ids::Secret;
+
+/// The survey catalogue of `folder`, or every problem `canvass check` would name.
+pub fn catalog(folder: &Path) -> anyhow::Result<Catalog> {
+    Catalog::load(folder).map_err(|problems| {
+        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!(
+            "the surveys do not pass `canvass check`:\n{}",
+            text.join("\n")
+        )
+    })
+}
 
 /// `CANVASS_SECRET` (hex) if set; otherwise `DATA/secret.key`, created on first use so a
 /// laptop needs no set-up. Production always passes the secret in (see docs/deploy).

@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use canvass_core::catalog::Catalog;
 use canvass_core::store::sqlite::DEFAULT_MAINTENANCE_EVERY;
 use canvass_core::wave::{IsoWeek, Wave};
 use time::OffsetDateTime;
@@ -43,13 +42,7 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let catalog = Catalog::load(&args.surveys).map_err(|problems| {
-        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!(
-            "the surveys do not pass `canvass check`:\n{}",
-            text.join("\n")
-        )
-    })?;
+    let catalog = crate::config::catalog(&args.surveys)?;
     // The newest published version decides the waves, as in the pipeline.
     let reference = catalog
         .all()

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 
 use anyhow::Context;
-use canvass_core::catalog::Catalog;
 use canvass_core::releases::ReleaseStore;
 use canvass_core::releases::folder::Folder;
 use canvass_core::store::sqlite::SqliteStore;
@@ -63,13 +62,7 @@ impl Progress for Bar {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let catalog = Catalog::load(&args.surveys).map_err(|problems| {
-        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!(
-            "the surveys do not pass `canvass check`:\n{}",
-            text.join("\n")
-        )
-    })?;
+    let catalog = crate::config::catalog(&args.surveys)?;
     let db = args.data.join("canvass.db");
     anyhow::ensure!(
         db.exists(),

@@ -8,7 +8,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use canvass_core::answers::{AnswerValue, Answers, is_shown};
-use canvass_core::catalog::Catalog;
 use canvass_core::intake::{Refused, Submission, prepare};
 use canvass_core::store::ResponseStore;
 use canvass_core::store::sqlite::SqliteStore;
@@ -56,13 +55,7 @@ pub enum Skew {
 const BATCH: usize = 5_000;
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let catalog = Catalog::load(&args.surveys).map_err(|problems| {
-        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!(
-            "the surveys do not pass `canvass check`:\n{}",
-            text.join("\n")
-        )
-    })?;
+    let catalog = crate::config::catalog(&args.surveys)?;
     let survey = catalog
         .open(&args.survey)
         .map_err(|_| anyhow::anyhow!("survey `{}` has no open version to seed", args.survey))?

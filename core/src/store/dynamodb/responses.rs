@@ -112,6 +112,19 @@ impl DynamoStore {
     /// One segment's Scan for the items `filter` selects. Strongly consistent, whatever the
     /// listing uses, so that a count equals what a removal then finds and a removal run again
     /// finds nothing it already deleted.
+    /// Runs `per_segment` on every Scan segment at once and adds up what they return.
+    async fn sum_over_segments<F, Fut>(&self, per_segment: F) -> Result<u64, StoreError>
+    where
+        F: Fn(i32, i32) -> Fut,
+        Fut: std::future::Future<Output = Result<u64, StoreError>>,
+    {
+        let total = self.scan.segments as i32;
+        let segments: Vec<_> = (0..total)
+            .map(|segment| per_segment(segment, total))
+            .collect();
+        Ok(futures::future::try_join_all(segments).await?.iter().sum())
+    }
+
     fn week_scan(&self, filter: &WeekFilter, segment: i32, total: i32) -> ScanFluentBuilder {
         let mut expression = String::from("#survey = :survey AND #week = :week");
         let mut scan = self
@@ -290,11 +303,8 @@ impl ResponseStore for DynamoStore {
         unverified_only: bool,
     ) -> Result<u64, StoreError> {
         let filter = WeekFilter::new(survey_id, week, unverified_only);
-        let total = self.scan.segments as i32;
-        let segments: Vec<_> = (0..total)
-            .map(|segment| self.remove_segment(&filter, segment, total))
-            .collect();
-        Ok(futures::future::try_join_all(segments).await?.iter().sum())
+        self.sum_over_segments(|segment, total| self.remove_segment(&filter, segment, total))
+            .await
     }
 
     async fn count_week(
@@ -304,11 +314,8 @@ impl ResponseStore for DynamoStore {
         unverified_only: bool,
     ) -> Result<u64, StoreError> {
         let filter = WeekFilter::new(survey_id, week, unverified_only);
-        let total = self.scan.segments as i32;
-        let segments: Vec<_> = (0..total)
-            .map(|segment| self.count_segment(&filter, segment, total))
-            .collect();
-        Ok(futures::future::try_join_all(segments).await?.iter().sum())
+        self.sum_over_segments(|segment, total| self.count_segment(&filter, segment, total))
+            .await
     }
 }
 
