@@ -12,12 +12,58 @@ use crate::i18n;
 use crate::survey::{Kind, LIKERT_MAX, LIKERT_MIN, Question, Survey};
 
 /// One validated answer: an option id, several option ids, or a whole number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Serialized untagged (`3`, `"etsy"`, `["etsy","ebay"]`); read back by [`AnswerValue`]'s own
+/// `Deserialize`, which goes by the value's type directly instead of buffering it to try each
+/// variant in turn (serde's untagged derive): the report reads millions of these.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum AnswerValue {
     Number(i64),
     Choice(String),
     Choices(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for AnswerValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(AnswerVisitor)
+    }
+}
+
+struct AnswerVisitor;
+
+impl<'de> serde::de::Visitor<'de> for AnswerVisitor {
+    type Value = AnswerValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a whole number, an option id or a list of option ids")
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<AnswerValue, E> {
+        Ok(AnswerValue::Number(v))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<AnswerValue, E> {
+        i64::try_from(v)
+            .map(AnswerValue::Number)
+            .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<AnswerValue, E> {
+        Ok(AnswerValue::Choice(v.to_owned()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<AnswerValue, E> {
+        Ok(AnswerValue::Choice(v))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<AnswerValue, A::Error> {
+        let mut ids = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(id) = seq.next_element::<String>()? {
+            ids.push(id);
+        }
+        Ok(AnswerValue::Choices(ids))
+    }
 }
 
 /// Validated answers by question id, in a stable order.
@@ -183,14 +229,35 @@ pub fn deserialize_stored<'de, D>(deserializer: D) -> Result<Answers, D::Error>
 where
     D: serde::Deserializer<'de>,
 {
-    let raw = BTreeMap::<String, Option<AnswerValue>>::deserialize(deserializer)?;
-    Ok(raw
-        .into_iter()
-        .filter_map(|(q, v)| match v {
-            Some(AnswerValue::Choices(ids)) if ids.is_empty() => None,
-            v => v.map(|v| (q, v)),
-        })
-        .collect())
+    struct StoredVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for StoredVisitor {
+        type Value = Answers;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("answers by question id")
+        }
+
+        // Blank answers are skipped as they are read: no second map is built.
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Answers, A::Error> {
+            let mut answers = Answers::new();
+            while let Some((question, value)) = map.next_entry::<String, Option<AnswerValue>>()? {
+                match value {
+                    // A repeated key counts as its last value, as in a map read whole.
+                    None => drop(answers.remove(&question)),
+                    Some(AnswerValue::Choices(ids)) if ids.is_empty() => {
+                        drop(answers.remove(&question))
+                    }
+                    Some(value) => {
+                        answers.insert(question, value);
+                    }
+                }
+            }
+            Ok(answers)
+        }
+    }
+
+    deserializer.deserialize_map(StoredVisitor)
 }
 
 fn is_blank(value: &Value) -> bool {

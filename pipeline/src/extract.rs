@@ -6,6 +6,7 @@
 //! the reference version no longer offers are left out one by one, also counted.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use canvass_core::answers::{AnswerValue, is_among, is_shown};
 use canvass_core::countries;
@@ -74,6 +75,20 @@ impl Columns {
         self.wave.is_empty()
     }
 
+    /// Moves `other`'s responses after these.
+    pub fn append(&mut self, mut other: Columns) {
+        self.wave.append(&mut other.wave);
+        self.verified.append(&mut other.verified);
+        for (mine, theirs) in self.questions.iter_mut().zip(other.questions) {
+            match (mine, theirs) {
+                (Column::Codes(a), Column::Codes(mut b)) => a.append(&mut b),
+                (Column::Multi(a), Column::Multi(mut b)) => a.append(&mut b),
+                (Column::Numbers(a), Column::Numbers(mut b)) => a.append(&mut b),
+                _ => unreachable!("columns of one spec have the same kinds"),
+            }
+        }
+    }
+
     /// Keeps the responses whose entry in `keep` is true.
     pub fn retain(&mut self, keep: &[bool]) {
         fn filter<T>(values: &mut Vec<T>, keep: &[bool]) {
@@ -101,6 +116,8 @@ pub struct Extractor<'a> {
     as_of: Date,
     /// Reference option index by option id, per published question.
     lookup: Vec<HashMap<&'a str, Code>>,
+    /// Reference option index by scale point (options whose id is a number), per question.
+    points: Vec<HashMap<i64, Code>>,
     pub columns: Columns,
     pub quality: DataQuality,
     /// Every closed wave seen, so that empty published waves are still known.
@@ -120,10 +137,26 @@ impl<'a> Extractor<'a> {
                     .collect()
             })
             .collect();
+        let points = spec
+            .questions
+            .iter()
+            .map(|q| {
+                q.options
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, o)| {
+                        // Only ids that are a number's own spelling (`3`, not `03`).
+                        let point = o.id.parse::<i64>().ok()?;
+                        (point.to_string() == o.id).then_some((point, i as Code))
+                    })
+                    .collect()
+            })
+            .collect();
         Extractor {
             spec,
             as_of,
             lookup,
+            points,
             columns: Columns::new(spec),
             quality: DataQuality::default(),
             waves: BTreeSet::new(),
@@ -217,7 +250,7 @@ impl<'a> Extractor<'a> {
                                 NONE
                             }
                         },
-                        Some(AnswerValue::Number(v)) => match lookup.get(v.to_string().as_str()) {
+                        Some(AnswerValue::Number(v)) => match self.points[qi].get(v) {
                             Some(&c) => c,
                             None => {
                                 drop(format!("{v} is not a point of the current scale"));
@@ -332,22 +365,101 @@ fn fits(survey: &Survey, record: &ResponseRecord) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads every response of the survey, page by page.
+/// What extraction found: the columns, what could not be used, and every closed wave seen.
+#[derive(Debug)]
+pub struct Extracted {
+    pub columns: Columns,
+    pub quality: DataQuality,
+    pub waves: BTreeSet<i32>,
+}
+
+impl Extracted {
+    /// Adds another part's responses after these. No table depends on row order.
+    fn append(&mut self, other: Extracted) {
+        let Extracted {
+            columns,
+            quality,
+            waves,
+        } = other;
+        self.columns.append(columns);
+        self.quality.merge(quality);
+        self.waves.extend(waves);
+    }
+}
+
+impl Extractor<'_> {
+    pub fn finish(self) -> Extracted {
+        Extracted {
+            columns: self.columns,
+            quality: self.quality,
+            waves: self.waves,
+        }
+    }
+}
+
+/// Reads every response of the survey on every core: the store lists it in as many parts as
+/// there are cores, read at once; each part's pages go to its own extractor thread, and the
+/// parts' columns are joined at the end.
 pub async fn extract<S: ResponseStore + ?Sized>(
     store: &S,
     spec: &Spec,
     as_of: Date,
     progress: &dyn Progress,
-) -> Result<(Columns, DataQuality, BTreeSet<i32>), PipelineError> {
-    let mut extractor = Extractor::new(spec, as_of);
-    let mut pages = store.list(&spec.survey_id);
-    while let Some(page) = pages.next().await {
+) -> Result<Extracted, PipelineError> {
+    let parts = std::thread::available_parallelism().map_or(1, |n| n.get());
+    extract_in_parts(store, spec, as_of, progress, parts).await
+}
+
+/// [`extract`] with a chosen number of parts (at least one).
+pub async fn extract_in_parts<S: ResponseStore + ?Sized>(
+    store: &S,
+    spec: &Spec,
+    as_of: Date,
+    progress: &dyn Progress,
+    parts: usize,
+) -> Result<Extracted, PipelineError> {
+    let listings = store.list_parts(&spec.survey_id, parts.max(1));
+    let shared = Arc::new(spec.clone());
+    let mut workers = Vec::with_capacity(listings.len());
+    for _ in 0..listings.len() {
+        // A few pages in flight per worker: reading stays ahead without holding the store.
+        let (pages, mut incoming) = tokio::sync::mpsc::channel::<Vec<Listed>>(4);
+        let (done, result) = tokio::sync::oneshot::channel();
+        let spec = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name("canvass-extract".into())
+            .spawn(move || {
+                let mut extractor = Extractor::new(&spec, as_of);
+                while let Some(page) = incoming.blocking_recv() {
+                    for item in page {
+                        extractor.push(item);
+                    }
+                }
+                drop(done.send(extractor.finish()));
+            })?;
+        workers.push((pages, result));
+    }
+    let lost = || PipelineError::Inconsistent("an extractor thread stopped early".into());
+    let mut pages = futures::stream::select_all(
+        listings
+            .into_iter()
+            .enumerate()
+            .map(|(part, pages)| pages.map(move |page| (part, page))),
+    );
+    while let Some((part, page)) = pages.next().await {
         let page = page.map_err(PipelineError::Store)?;
         let n = page.len() as u64;
-        for item in page {
-            extractor.push(item);
-        }
+        workers[part].0.send(page).await.map_err(|_| lost())?;
         progress.read(n);
     }
-    Ok((extractor.columns, extractor.quality, extractor.waves))
+    let mut extracted: Option<Extracted> = None;
+    for (pages, result) in workers {
+        drop(pages);
+        let part = result.await.map_err(|_| lost())?;
+        match &mut extracted {
+            Some(all) => all.append(part),
+            None => extracted = Some(part),
+        }
+    }
+    Ok(extracted.unwrap_or_else(|| Extractor::new(spec, as_of).finish()))
 }

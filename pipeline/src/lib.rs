@@ -132,8 +132,11 @@ where
 {
     let spec = Spec::from_catalog(catalog, &options.survey_id)?;
     progress.stage("reading responses");
-    let (mut columns, quality, waves) =
-        extract::extract(store, &spec, options.as_of, progress).await?;
+    let extract::Extracted {
+        mut columns,
+        quality,
+        waves,
+    } = extract::extract(store, &spec, options.as_of, progress).await?;
     if quality.items == 0 {
         return Ok(Outcome::NothingToPublish(format!(
             "survey `{}` has no responses yet: no release written",

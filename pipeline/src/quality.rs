@@ -27,6 +27,21 @@ impl DataQuality {
             + self.invalid.values().sum::<u64>()
     }
 
+    /// Adds another part's counts to these.
+    pub fn merge(&mut self, other: DataQuality) {
+        fn add<K: Ord>(into: &mut BTreeMap<K, u64>, from: BTreeMap<K, u64>) {
+            for (key, n) in from {
+                *into.entry(key).or_default() += n;
+            }
+        }
+        self.items += other.items;
+        add(&mut self.malformed, other.malformed);
+        add(&mut self.unknown_version, other.unknown_version);
+        add(&mut self.invalid, other.invalid);
+        add(&mut self.unpublished_answers, other.unpublished_answers);
+        self.open_wave += other.open_wave;
+    }
+
     pub(crate) fn note(map: &mut BTreeMap<String, u64>, problem: String) {
         *map.entry(problem).or_default() += 1;
     }

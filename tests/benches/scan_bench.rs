@@ -109,7 +109,9 @@ async fn run(items: usize, rounds: usize, segments: u32) {
         let scan_s = started.elapsed().as_secs_f64();
 
         let started = Instant::now();
-        let (columns, quality, _) = extract(&store, &spec, as_of, &Silent)
+        let canvass_pipeline::extract::Extracted {
+            columns, quality, ..
+        } = extract(&store, &spec, as_of, &Silent)
             .await
             .expect("extract");
         let extract_s = started.elapsed().as_secs_f64();

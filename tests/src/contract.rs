@@ -100,6 +100,38 @@ pub async fn response_store(store: &dyn ResponseStore) {
     });
     assert_eq!(stored_first, Some(first), "records round-trip unchanged");
     assert!(list_all(store, &format!("{survey}-none")).await.is_empty());
+
+    // A listing in parts (one per core of the reader) holds the same responses, each once,
+    // whatever the number of parts, and no part holds another survey's.
+    let whole: BTreeSet<String> = ids;
+    for parts in [1, 2, 3, 7] {
+        let listings = store.list_parts(&survey, parts);
+        assert!(
+            (1..=parts).contains(&listings.len()),
+            "{parts} part(s) asked, {} given",
+            listings.len()
+        );
+        let mut seen = Vec::new();
+        for mut pages in listings {
+            while let Some(page) = pages.next().await {
+                for item in page.expect("listing a part works") {
+                    match item {
+                        Listed::Response(r) => {
+                            assert_eq!(r.survey_id, survey);
+                            seen.push(r.response_id);
+                        }
+                        Listed::Malformed { response_id, .. } => panic!("malformed {response_id}"),
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            seen.len(),
+            whole.len(),
+            "{parts} part(s): every response once"
+        );
+        assert_eq!(seen.into_iter().collect::<BTreeSet<_>>(), whole);
+    }
 }
 
 fn week(text: &str) -> IsoWeek {

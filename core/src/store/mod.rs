@@ -85,6 +85,14 @@ pub trait ResponseStore: Send + Sync + 'static {
     /// Every stored response of a survey, all versions, page by page, in no particular order.
     fn list(&self, survey_id: &str) -> Pages<'_>;
 
+    /// What [`list`](ResponseStore::list) reads, split into at most `parts` disjoint listings
+    /// that can be read at once (one per core of the reader). Together they hold every
+    /// response exactly once. An adapter that cannot split returns the one listing.
+    fn list_parts(&self, survey_id: &str, parts: usize) -> Vec<Pages<'_>> {
+        let _ = parts;
+        vec![self.list(survey_id)]
+    }
+
     /// Deletes every stored response of `survey_id` submitted in ISO week `week` (with
     /// `unverified_only`, only those with `pow_verified = false`). Returns how many were deleted.
     /// Durable before it returns; running it again deletes nothing more and returns 0.

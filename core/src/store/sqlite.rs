@@ -228,14 +228,19 @@ fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Listed> {
     let response_id: String = row.get(0)?;
     let parsed = (|| -> Result<ResponseRecord, String> {
         let week: String = row.get(3).map_err(|e| e.to_string())?;
-        let answers: String = row.get(4).map_err(|e| e.to_string())?;
+        // Borrowed from SQLite's row buffer: the answers text is parsed, never copied.
+        let answers = row
+            .get_ref(4)
+            .map_err(|e| format!("answers: {e}"))?
+            .as_str()
+            .map_err(|e| format!("answers: {e}"))?;
         Ok(ResponseRecord {
             response_id: response_id.clone(),
             survey_id: row.get(1).map_err(|e| e.to_string())?,
             survey_version: row.get(2).map_err(|e| format!("survey_version: {e}"))?,
             iso_week: week.parse().map_err(|e| format!("iso_week: {e}"))?,
             answers: crate::answers::deserialize_stored(&mut serde_json::Deserializer::from_str(
-                &answers,
+                answers,
             ))
             .map_err(|e| format!("answers: {e}"))?,
             pow_verified: row.get(5).map_err(|e| format!("pow_verified: {e}"))?,
@@ -414,22 +419,28 @@ impl SqliteStore {
             .map_err(classify)
     }
 
+    /// The next page of `survey_id`'s responses after `after` within `range`, on `conn`.
     fn read_page(
-        path: &Path,
+        conn: &Connection,
         survey_id: &str,
+        range: &KeyRange,
         after: &str,
     ) -> Result<(Vec<Listed>, String), StoreError> {
-        let conn = SqliteStore::read_only(path)?;
         let mut stmt = conn
-            .prepare(
+            .prepare_cached(
                 "SELECT response_id, survey_id, survey_version, iso_week, answers, pow_verified
-                 FROM responses WHERE survey_id = ?1 AND response_id > ?2
-                 ORDER BY response_id LIMIT ?3",
+                 FROM responses
+                 WHERE survey_id = ?1 AND response_id > ?2 AND response_id >= ?3
+                   AND (?4 IS NULL OR response_id < ?4)
+                 ORDER BY response_id LIMIT ?5",
             )
             .map_err(classify)?;
         let mut last = after.to_owned();
         let rows = stmt
-            .query_map(params![survey_id, after, PAGE_SIZE as i64], read_row)
+            .query_map(
+                params![survey_id, after, range.from, range.to, PAGE_SIZE as i64],
+                read_row,
+            )
             .map_err(classify)?
             .map(|r| {
                 r.inspect(|item| {
@@ -443,6 +454,61 @@ impl SqliteStore {
             .map_err(classify)?;
         Ok((rows, last))
     }
+
+    /// The pages of one key range, read on one read-only connection of its own.
+    fn list_range(&self, survey_id: &str, range: KeyRange) -> Pages<'_> {
+        let path = self.path.clone();
+        let survey_id = survey_id.to_owned();
+        let range = std::sync::Arc::new(range);
+        futures::stream::unfold(Some((None::<Connection>, String::new())), move |state| {
+            let path = path.clone();
+            let survey_id = survey_id.clone();
+            let range = range.clone();
+            async move {
+                let (conn, after) = state?;
+                let read = tokio::task::spawn_blocking(move || {
+                    let conn = match conn {
+                        Some(conn) => conn,
+                        None => SqliteStore::read_only(&path)?,
+                    };
+                    let page = SqliteStore::read_page(&conn, &survey_id, &range, &after)?;
+                    Ok((conn, page))
+                })
+                .await
+                .map_err(|e| StoreError::Failed(format!("reader panicked: {e}")))
+                .and_then(|r| r);
+                match read {
+                    Ok((_, (rows, _))) if rows.is_empty() => None,
+                    Ok((conn, (rows, last))) => {
+                        let next = (rows.len() == PAGE_SIZE).then_some((Some(conn), last));
+                        Some((Ok(rows), next))
+                    }
+                    Err(e) => Some((Err(e), None)),
+                }
+            }
+        })
+        .boxed()
+    }
+}
+
+/// A range of response ids, `from` inclusive, `to` exclusive (`None`: no upper end).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct KeyRange {
+    from: String,
+    to: Option<String>,
+}
+
+/// `parts` ranges that cover every possible id, split evenly over the 32-hex-digit ids that
+/// [`crate::ids`] makes (uniformly random, so each range holds about the same number).
+fn key_ranges(parts: usize) -> Vec<KeyRange> {
+    let parts = parts.clamp(1, 256);
+    let bound = |i: usize| (i > 0).then(|| format!("{:02x}", i * 256 / parts));
+    (0..parts)
+        .map(|i| KeyRange {
+            from: bound(i).unwrap_or_default(),
+            to: (i + 1 < parts).then(|| bound(i + 1)).flatten(),
+        })
+        .collect()
 }
 
 #[async_trait]
@@ -457,30 +523,20 @@ impl ResponseStore for SqliteStore {
     }
 
     fn list(&self, survey_id: &str) -> Pages<'_> {
-        let path = self.path.clone();
-        let survey_id = survey_id.to_owned();
-        futures::stream::unfold(Some(String::new()), move |after| {
-            let path = path.clone();
-            let survey_id = survey_id.clone();
-            async move {
-                let after = after?;
-                let page = tokio::task::spawn_blocking(move || {
-                    SqliteStore::read_page(&path, &survey_id, &after)
-                })
-                .await
-                .map_err(|e| StoreError::Failed(format!("reader panicked: {e}")))
-                .and_then(|r| r);
-                match page {
-                    Ok((rows, _)) if rows.is_empty() => None,
-                    Ok((rows, last)) => {
-                        let next = (rows.len() == PAGE_SIZE).then_some(last);
-                        Some((Ok(rows), next))
-                    }
-                    Err(e) => Some((Err(e), None)),
-                }
-            }
-        })
-        .boxed()
+        self.list_range(
+            survey_id,
+            KeyRange {
+                from: String::new(),
+                to: None,
+            },
+        )
+    }
+
+    fn list_parts(&self, survey_id: &str, parts: usize) -> Vec<Pages<'_>> {
+        key_ranges(parts)
+            .into_iter()
+            .map(|range| self.list_range(survey_id, range))
+            .collect()
     }
 
     async fn remove_week(

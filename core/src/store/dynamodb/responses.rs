@@ -296,6 +296,20 @@ impl ResponseStore for DynamoStore {
         futures::stream::select_all(segments).boxed()
     }
 
+    /// The Scan's segments dealt out over the parts (each part reads its segments at once).
+    fn list_parts(&self, survey_id: &str, parts: usize) -> Vec<Pages<'_>> {
+        let total = self.scan.segments as i32;
+        let parts = parts.clamp(1, total as usize) as i32;
+        (0..parts)
+            .map(|part| {
+                let segments = (part..total)
+                    .step_by(parts as usize)
+                    .map(|segment| self.scan_segment(survey_id.to_owned(), segment, total));
+                futures::stream::select_all(segments).boxed()
+            })
+            .collect()
+    }
+
     async fn remove_week(
         &self,
         survey_id: &str,
