@@ -106,12 +106,6 @@ async fn answer_about_the_shop(b: &Browser, income_share: &str) {
     b.click("#q-suspended_12m-yes").await;
 }
 
-/// Everything the first two parts ask, on the one page the script makes.
-async fn answer_part_one(b: &Browser, income_share: &str) {
-    answer_platforms(b).await;
-    answer_about_the_shop(b, income_share).await;
-}
-
 async fn answer_suspension_and_payouts(b: &Browser) {
     b.click("#q-suspension_reason_clear-no").await;
     b.click("#q-suspension_outcome-waiting").await;

@@ -337,7 +337,8 @@ async fn back_and_the_language_switch_keep_every_answer() {
     let (status, _, html) = page(&app, form_post(&fields)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(hidden(&html, "_page"), "1");
-    assert!(tag(&html, "q-platforms-ebay").contains(" checked"));
+    assert!(html.contains("name=\"platforms\" value=\"ebay\""), "part 1 travels along");
+    assert!(tag(&html, "q-main_platform-etsy").contains(" checked"));
     assert!(tag(&html, "q-income_share").contains("value=\"60\""));
     assert!(
         tag(&html, "q-payout_held_12m-no").contains(" checked"),

@@ -172,7 +172,6 @@ pub struct Link {
 pub struct NoticePage<'a> {
     pub lang: &'a str,
     pub t: &'static Text,
-    pub has_errors: bool,
     pub lasting_errors: bool,
     pub page_title: &'a str,
     pub assets: Urls,
@@ -189,7 +188,6 @@ impl<'a> NoticePage<'a> {
         NoticePage {
             lang,
             t: text::get(lang),
-            has_errors: false,
             lasting_errors: false,
             page_title: heading,
             assets: assets::urls(),
