@@ -537,19 +537,34 @@ async fn back_shows_no_stale_error_without_javascript() {
     send(&b).await;
     check_new_part(&b, ENGLISH, ENGLISH.part_three).await;
 
-    // Back: part 2 as put right, then part 1 as put right; no error on either.
+    // Back walks the history: part 2 as it was put right (the page that had the problems),
+    // part 2 as it was first sent, part 1 as it was put right, part 1 as first sent. Each
+    // shows the answers as the seller left that page, and none an error.
     b.back().await;
     check_part_shown(&b, ENGLISH, ENGLISH.part_two).await;
     check_part_two_kept(&b).await;
     assert!(b.selected("#q-years_selling-y3_5").await);
+    b.back().await;
+    check_part_shown(&b, ENGLISH, ENGLISH.part_two).await;
+    assert_eq!(value(&b, "#q-income_share").await, "sixty", "as first sent");
     b.back().await;
     b.wait_for_title(|t| t.starts_with(ENGLISH.title_starts))
         .await;
     check_no_error_shown(&b).await;
     assert!(b.selected("#q-platforms-ebay").await, "kept");
     assert_no_axe_violations(&b, "part 1 seen again through Back").await;
-    b.forward().await;
+    b.back().await;
+    b.wait_for_title(|t| t.starts_with(ENGLISH.title_starts))
+        .await;
+    check_no_error_shown(&b).await;
+    assert!(!b.selected("#q-platforms-ebay").await, "as first sent: empty");
+    for _ in 0..3 {
+        b.forward().await;
+        check_url_holds_no_answer(&b).await;
+        check_no_error_shown(&b).await;
+    }
     check_part_shown(&b, ENGLISH, ENGLISH.part_two).await;
+    check_part_two_kept(&b).await;
     b.forward().await;
     check_part_shown(&b, ENGLISH, ENGLISH.part_three).await;
     answer_suspension_and_payouts(&b).await;
