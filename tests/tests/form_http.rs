@@ -266,7 +266,7 @@ async fn without_javascript_skip_logic_goes_part_by_part_and_stores_once() {
     // The new part says where the seller is, first, and takes the focus; no intro again.
     assert!(html.contains("<title>Part 2 of 4 – How platforms treat indie sellers</title>"));
     assert!(html.contains(
-        "<h1 id=\"form-heading\" tabindex=\"-1\" autofocus><span class=\"progress\" data-part>Part 2 of 4<"
+        "<h1 id=\"form-heading\" class=\"later\" tabindex=\"-1\" autofocus><span class=\"progress\" data-part>Part 2 of 4<"
     ));
     assert!(!html.contains("class=\"intro\""));
     assert_eq!(html.matches("autofocus").count(), 1);
