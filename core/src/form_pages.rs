@@ -30,9 +30,11 @@ impl Pages {
                 .map(|c| c.question.as_str())
                 .into_iter()
                 .chain(question.options_from.as_deref());
-            let depends_on_this_page = sources
-                .into_iter()
-                .any(|source| survey.questions[start..index].iter().any(|q| q.id == source));
+            let depends_on_this_page = sources.into_iter().any(|source| {
+                survey.questions[start..index]
+                    .iter()
+                    .any(|q| q.id == source)
+            });
             if depends_on_this_page {
                 pages.push(start..index);
                 start = index;

@@ -145,7 +145,9 @@ async fn check_problem_is_announced_and_focused(b: &Browser, words: Words, messa
     assert!(summary.contains(message), "{summary}");
     let described = b.attr("#q-income_share", "aria-describedby").await;
     assert!(
-        described.unwrap_or_default().contains("q-income_share-error"),
+        described
+            .unwrap_or_default()
+            .contains("q-income_share-error"),
         "the message is the field's description"
     );
     assert!(b.text("#q-income_share-error").await.contains(message));
@@ -285,7 +287,11 @@ async fn with_javascript(words: Words) {
     // The country menu's search box: typing shortens the list, a single match is chosen.
     let all = b.count("#q-country option").await;
     b.type_into("#q-country-search", "mexi").await;
-    assert_eq!(value(&b, "#q-country").await, "MX", "the one match is chosen");
+    assert_eq!(
+        value(&b, "#q-country").await,
+        "MX",
+        "the one match is chosen"
+    );
     assert!(b.count("#q-country option").await < 5, "the list is short");
     b.type_into("#q-country-search", "").await;
     b.client
@@ -515,7 +521,11 @@ async fn back_shows_no_stale_error_without_javascript() {
     // Part 1 sent empty: the problem is shown, and goes as soon as it is put right.
     send(&b).await;
     check_error_shown(&b).await;
-    assert!(b.text(".error-summary").await.contains(ENGLISH.required_error));
+    assert!(
+        b.text(".error-summary")
+            .await
+            .contains(ENGLISH.required_error)
+    );
     answer_platforms(&b).await;
     check_no_error_shown(&b).await;
     send(&b).await;
@@ -531,7 +541,11 @@ async fn back_shows_no_stale_error_without_javascript() {
         .unwrap();
     send(&b).await;
     check_problem_is_announced_and_focused(&b, ENGLISH, ENGLISH.number_error).await;
-    assert!(b.text(".error-summary").await.contains(ENGLISH.required_error));
+    assert!(
+        b.text(".error-summary")
+            .await
+            .contains(ENGLISH.required_error)
+    );
     b.type_into("#q-income_share", "60").await;
     check_error_shown(&b).await;
     b.click("#q-years_selling-y3_5").await;
@@ -558,7 +572,10 @@ async fn back_shows_no_stale_error_without_javascript() {
     b.wait_for_title(|t| t.starts_with(ENGLISH.title_starts))
         .await;
     check_no_error_shown(&b).await;
-    assert!(!b.selected("#q-platforms-ebay").await, "as first sent: empty");
+    assert!(
+        !b.selected("#q-platforms-ebay").await,
+        "as first sent: empty"
+    );
     for _ in 0..3 {
         b.forward().await;
         check_url_holds_no_answer(&b).await;
@@ -584,7 +601,11 @@ async fn back_shows_no_stale_error_without_javascript() {
     send(&b).await;
     b.wait_for_title(|t| t.contains(ENGLISH.title_starts)).await;
     check_error_shown(&b).await;
-    assert_eq!(stored(&local).await.len(), 0, "nothing stored with a problem");
+    assert_eq!(
+        stored(&local).await.len(),
+        0,
+        "nothing stored with a problem"
+    );
     b.click("#q-support_rating-2").await;
     send(&b).await;
     b.wait_for_title(|t| t == ENGLISH.thanks).await;
@@ -629,7 +650,10 @@ async fn part_one_height_at_320_px() {
         )
         .await
         .unwrap();
-    assert!(top.as_f64().unwrap() < 568.0, "the heading ends at {top} px");
+    assert!(
+        top.as_f64().unwrap() < 568.0,
+        "the heading ends at {top} px"
+    );
     answer_platforms(&b).await;
     send(&b).await;
     check_new_part(&b, SPANISH, SPANISH.part_two).await;
@@ -648,7 +672,10 @@ async fn part_one_height_at_320_px() {
         )
         .await
         .unwrap();
-    assert!(top.as_f64().unwrap() < 568.0, "part 2's heading ends at {top} px");
+    assert!(
+        top.as_f64().unwrap() < 568.0,
+        "part 2's heading ends at {top} px"
+    );
     b.quit().await;
 }
 

@@ -272,7 +272,10 @@ async fn without_javascript_skip_logic_goes_part_by_part_and_stores_once() {
     assert_eq!(html.matches("autofocus").count(), 1);
     assert!(html.contains("id=\"q-main_platform-etsy\""));
     assert!(html.contains("id=\"q-main_platform-ebay\""));
-    assert!(!html.contains("id=\"q-main_platform-depop\""), "not a platform given");
+    assert!(
+        !html.contains("id=\"q-main_platform-depop\""),
+        "not a platform given"
+    );
     assert_eq!(html.matches("name=\"main_platform\"").count(), 2);
 
     // Part 2 answered "not suspended": part 3 asks only about payouts.
@@ -337,7 +340,10 @@ async fn back_and_the_language_switch_keep_every_answer() {
     let (status, _, html) = page(&app, form_post(&fields)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(hidden(&html, "_page"), "1");
-    assert!(html.contains("name=\"platforms\" value=\"ebay\""), "part 1 travels along");
+    assert!(
+        html.contains("name=\"platforms\" value=\"ebay\""),
+        "part 1 travels along"
+    );
     assert!(tag(&html, "q-main_platform-etsy").contains(" checked"));
     assert!(tag(&html, "q-income_share").contains("value=\"60\""));
     assert!(
@@ -393,7 +399,10 @@ async fn problems_come_back_summarised_tied_to_fields_with_every_answer_kept() {
     let input = tag(&html, "q-income_share");
     assert!(input.contains("value=\"sixty\"") && input.contains(" required"));
     assert!(input.contains(r#"pattern="\s*(?:\+?0*(?:\d|[1-9]\d|100)|-0+)\s*""#));
-    assert!(!input.contains("aria-invalid"), "it would stay when put right");
+    assert!(
+        !input.contains("aria-invalid"),
+        "it would stay when put right"
+    );
     assert!(tag(&html, "q-fee_impact-1").contains(" required"));
     assert!(input.contains(
         "aria-describedby=\"q-income_share-hint q-income_share-error q-income_share-unit\""

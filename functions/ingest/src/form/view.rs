@@ -508,11 +508,17 @@ pub fn whole_number_pattern(min: i64, max: i64) -> String {
     let mut alternatives = Vec::new();
     if max >= 0 {
         let from = min.max(0).unsigned_abs();
-        alternatives.push(format!("\\+?0*(?:{})", digits_between(from, max.unsigned_abs())));
+        alternatives.push(format!(
+            "\\+?0*(?:{})",
+            digits_between(from, max.unsigned_abs())
+        ));
     }
     if min < 0 {
         let from = if max < 0 { max.unsigned_abs() } else { 1 };
-        alternatives.push(format!("-0*(?:{})", digits_between(from, min.unsigned_abs())));
+        alternatives.push(format!(
+            "-0*(?:{})",
+            digits_between(from, min.unsigned_abs())
+        ));
     }
     if (min..=max).contains(&0) {
         // "-0" reads as 0.
@@ -532,14 +538,14 @@ fn digits_between(lo: u64, hi: u64) -> String {
         let mut start = a;
         while a <= b && start <= b {
             let mut step = 1u64;
-            while start % (step * 10) == 0
+            while start.is_multiple_of(step * 10)
                 && step < 10u64.pow(18)
                 && start + step * 10 - 1 <= b
             {
                 step *= 10;
             }
             let mut end = start + step - 1;
-            while end + step <= b && ((end + 1) / step) % 10 != 0 {
+            while end + step <= b && !((end + 1) / step).is_multiple_of(10) {
                 end += step;
             }
             pieces.push(run(start, end));
