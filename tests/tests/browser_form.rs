@@ -293,6 +293,16 @@ async fn with_javascript(words: Words) {
         "the one match is chosen"
     );
     assert!(b.count("#q-country option").await < 5, "the list is short");
+    // Enter in the box does not send the form: it hands over to the menu.
+    b.client
+        .find(fantoccini::Locator::Css("#q-country-search"))
+        .await
+        .unwrap()
+        .send_keys("\u{e007}")
+        .await
+        .unwrap();
+    assert_eq!(b.count(".error-summary").await, 0, "not sent");
+    assert!(b.focused().await.starts_with("select#q-country"));
     b.type_into("#q-country-search", "").await;
     b.client
         .execute(

@@ -93,6 +93,10 @@
     box.appendChild(input);
     box.appendChild(status);
     select.parentNode.insertBefore(box, select);
+    // Enter (a phone keyboard's "Go") would send the whole form: it hands over to the menu.
+    input.addEventListener('keydown', function (event) {
+      if (event.key === 'Enter') { event.preventDefault(); select.focus(); }
+    });
     input.addEventListener('input', function () {
       var query = fold(input.value.trim());
       var chosen = select.value;
