@@ -66,7 +66,8 @@
   // case or accents), a single match is chosen, and the count is read out. The menu stays
   // the answer, so a seller can ignore the box.
   var fold = function (text) {
-    return text.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+    text = text.toLowerCase();
+    return text.normalize ? text.normalize('NFD').replace(/[\u0300-\u036f]/g, '') : text;
   };
   each('select[data-search]', function (select) {
     var optgroups = select.querySelectorAll('optgroup');
