@@ -1,8 +1,9 @@
 //! Skip logic without JavaScript, cookies or server sessions: the survey split into pages.
 //!
-//! A new page starts before any question whose `show_if` refers to a question on the page
-//! being built, so every condition on a page is decided by answers already given on earlier
-//! pages. The server validates what has been answered so far, then shows the next page that
+//! A new page starts before any question whose `show_if` or `options_from` refers to a
+//! question on the page being built, so every condition on a page is decided by answers
+//! already given on earlier pages, and a question that offers only earlier answers ("your
+//! main platform", of the platforms you sell on) lists just those. The server validates what has been answered so far, then shows the next page that
 //! has a question to ask; answers from earlier pages travel in the form as hidden fields.
 //! Validation itself stays in `answers::validate`, run on the survey's first pages.
 
@@ -23,10 +24,16 @@ impl Pages {
         let mut pages = Vec::new();
         let mut start = 0;
         for (index, question) in survey.questions.iter().enumerate() {
-            let depends_on_this_page = question.show_if.as_ref().is_some_and(|c| {
+            let sources = question
+                .show_if
+                .as_ref()
+                .map(|c| c.question.as_str())
+                .into_iter()
+                .chain(question.options_from.as_deref());
+            let depends_on_this_page = sources.into_iter().any(|source| {
                 survey.questions[start..index]
                     .iter()
-                    .any(|q| q.id == c.question)
+                    .any(|q| q.id == source)
             });
             if depends_on_this_page {
                 pages.push(start..index);
@@ -124,23 +131,26 @@ mod tests {
     fn pages_break_before_questions_that_depend_on_the_page() {
         let s = survey();
         let pages = Pages::of(&s);
-        assert_eq!(pages.len(), 3);
-        assert_eq!(ids(&s, &pages, 0).last().unwrap(), "suspended_12m");
+        assert_eq!(pages.len(), 4);
+        // The main platform is chosen among the platforms given, so on the next part.
+        assert_eq!(ids(&s, &pages, 0), ["platforms"]);
+        assert_eq!(ids(&s, &pages, 1)[0], "main_platform");
+        assert_eq!(ids(&s, &pages, 1).last().unwrap(), "suspended_12m");
         assert_eq!(
-            ids(&s, &pages, 1),
+            ids(&s, &pages, 2),
             [
                 "suspension_reason_clear",
                 "suspension_outcome",
                 "payout_held_12m"
             ]
         );
-        assert_eq!(ids(&s, &pages, 2)[0], "payout_held_days");
-        assert_eq!(pages.page_of(&s, "payout_held_amount"), Some(2));
-        // Every condition refers to an earlier page.
+        assert_eq!(ids(&s, &pages, 3)[0], "payout_held_days");
+        assert_eq!(pages.page_of(&s, "payout_held_amount"), Some(3));
+        // Every condition and every list of earlier answers refers to an earlier page.
         for (p, range) in pages.0.iter().enumerate() {
             for q in &s.questions[range.clone()] {
-                if let Some(c) = &q.show_if {
-                    assert!(pages.page_of(&s, &c.question).unwrap() < p, "{}", q.id);
+                for source in q.show_if.iter().map(|c| &c.question).chain(&q.options_from) {
+                    assert!(pages.page_of(&s, source).unwrap() < p, "{}", q.id);
                 }
             }
         }
@@ -156,18 +166,23 @@ mod tests {
             "suspended_12m": "no", "fee_impact": 9
         }))
         .unwrap();
-        let answers = pages.validate_through(&s, 0, &raw).unwrap();
-        assert_eq!(pages.next(&s, 0, &answers), Some(1));
-        raw.insert("payout_held_12m".into(), json!("no"));
         let answers = pages.validate_through(&s, 1, &raw).unwrap();
         assert_eq!(pages.next(&s, 1, &answers), Some(2));
-        assert_eq!(pages.previous(&s, 2, &answers), Some(1));
-        let errors = pages.validate_through(&s, 2, &raw).unwrap_err();
+        raw.insert("payout_held_12m".into(), json!("no"));
+        let answers = pages.validate_through(&s, 2, &raw).unwrap();
+        assert_eq!(pages.next(&s, 2, &answers), Some(3));
+        assert_eq!(pages.previous(&s, 3, &answers), Some(2));
+        let errors = pages.validate_through(&s, 3, &raw).unwrap_err();
         assert_eq!(errors["fee_impact"], Invalid::OutOfRange { min: 1, max: 5 });
         assert_eq!(errors["support_rating"], Invalid::Required);
         assert!(!errors.contains_key("payout_held_days"));
         raw.insert("income_share".into(), json!("lots"));
-        let errors = pages.validate_through(&s, 0, &raw).unwrap_err();
+        let errors = pages.validate_through(&s, 1, &raw).unwrap_err();
         assert_eq!(errors.keys().collect::<Vec<_>>(), ["income_share"]);
+        raw.insert("main_platform".into(), json!("ebay"));
+        let errors = pages.validate_through(&s, 1, &raw).unwrap_err();
+        assert_eq!(errors["main_platform"], Invalid::NotAmongEarlier);
+        // Part 1 alone: only the platforms are checked.
+        assert!(pages.validate_through(&s, 0, &raw).is_ok());
     }
 }

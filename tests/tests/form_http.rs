@@ -157,7 +157,7 @@ async fn the_form_page_is_strict_about_headers_and_speaks_the_asked_language() {
     // Part 1 shows where the seller is and the intro; the heading does not steal the focus
     // on arrival.
     assert!(html.contains(
-        "<h1 id=\"form-heading\"><span class=\"progress\" data-part>Part 1 of 3<span class=\"vh\"> – </span></span>How platforms treat indie sellers</h1>"
+        "<h1 id=\"form-heading\"><span class=\"progress\" data-part>Part 1 of 4<span class=\"vh\"> – </span></span>How platforms treat indie sellers</h1>"
     ));
     assert!(html.contains("<p class=\"intro\">This survey is anonymous"));
     assert!(!html.contains("<style") && !html.contains(" style=") && !html.contains("<script>"));
@@ -257,39 +257,54 @@ async fn without_javascript_skip_logic_goes_part_by_part_and_stores_once() {
     let submission = hidden(&html, "_submission");
     assert!(tag(&html, "question-suspension_reason_clear").contains(" hidden"));
 
-    // Part 1 answered "not suspended": part 2 asks only about payouts.
+    // Part 1 asks only for the platforms: part 2 offers the main platform among them.
     let mut fields = machinery(&submission, "0", "pages");
-    fields.extend(PART_ONE);
+    fields.extend(&PART_ONE[..2]);
     let (status, _, html) = page(&app, form_post(&fields)).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert_eq!(hidden(&html, "_page"), "1");
     // The new part says where the seller is, first, and takes the focus; no intro again.
-    assert!(html.contains("<title>Part 2 of 3 – How platforms treat indie sellers</title>"));
+    assert!(html.contains("<title>Part 2 of 4 – How platforms treat indie sellers</title>"));
     assert!(html.contains(
-        "<h1 id=\"form-heading\" tabindex=\"-1\" autofocus><span class=\"progress\" data-part>Part 2 of 3<"
+        "<h1 id=\"form-heading\" class=\"later\" tabindex=\"-1\" autofocus><span class=\"progress\" data-part>Part 2 of 4<"
     ));
     assert!(!html.contains("class=\"intro\""));
     assert_eq!(html.matches("autofocus").count(), 1);
+    assert!(html.contains("id=\"q-main_platform-etsy\""));
+    assert!(html.contains("id=\"q-main_platform-ebay\""));
+    assert!(
+        !html.contains("id=\"q-main_platform-depop\""),
+        "not a platform given"
+    );
+    assert_eq!(html.matches("name=\"main_platform\"").count(), 2);
+
+    // Part 2 answered "not suspended": part 3 asks only about payouts.
+    let mut fields = machinery(&submission, "1", "pages");
+    fields.extend(PART_ONE);
+    let (status, _, html) = page(&app, form_post(&fields)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(hidden(&html, "_page"), "2");
+    assert!(html.contains("<title>Part 3 of 4 – How platforms treat indie sellers</title>"));
     assert!(tag(&html, "question-suspension_reason_clear").contains(" hidden"));
     assert!(tag(&html, "q-suspension_outcome-waiting").contains(" disabled"));
     assert!(!tag(&html, "question-payout_held_12m").contains(" hidden"));
     assert!(
         html.contains("name=\"suspended_12m\" value=\"no\""),
-        "part 1 travels along"
+        "part 2 travels along"
     );
     assert!(html.contains(">Back</button>"));
 
-    // Part 2 "payouts held": part 3 asks for how long.
-    let mut fields = machinery(&submission, "1", "pages");
+    // Part 3 "payouts held": part 4 asks for how long.
+    let mut fields = machinery(&submission, "2", "pages");
     fields.extend(PART_ONE);
     fields.push(("payout_held_12m", "yes"));
     let (status, _, html) = page(&app, form_post(&fields)).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(hidden(&html, "_page"), "2");
+    assert_eq!(hidden(&html, "_page"), "3");
     assert!(!tag(&html, "question-payout_held_days").contains(" hidden"));
     assert!(html.contains(">Send my answers</button>"));
 
-    let mut fields = machinery(&submission, "2", "pages");
+    let mut fields = machinery(&submission, "3", "pages");
     fields.extend(PART_ONE);
     fields.extend([
         ("payout_held_12m", "yes"),
@@ -318,14 +333,18 @@ async fn back_and_the_language_switch_keep_every_answer() {
     let local = Local::new();
     let app = local.app();
     let submission = uuid::Uuid::new_v4().to_string();
-    let mut fields = machinery(&submission, "1", "pages");
+    let mut fields = machinery(&submission, "2", "pages");
     fields.extend(PART_ONE);
     fields.push(("payout_held_12m", "no"));
     fields.push(("_go", "back"));
     let (status, _, html) = page(&app, form_post(&fields)).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(hidden(&html, "_page"), "0");
-    assert!(tag(&html, "q-platforms-ebay").contains(" checked"));
+    assert_eq!(hidden(&html, "_page"), "1");
+    assert!(
+        html.contains("name=\"platforms\" value=\"ebay\""),
+        "part 1 travels along"
+    );
+    assert!(tag(&html, "q-main_platform-etsy").contains(" checked"));
     assert!(tag(&html, "q-income_share").contains("value=\"60\""));
     assert!(
         tag(&html, "q-payout_held_12m-no").contains(" checked"),
@@ -337,7 +356,7 @@ async fn back_and_the_language_switch_keep_every_answer() {
         ("_lang", "fr"),
         ("_submission", &submission),
         ("_version", "1"),
-        ("_page", "0"),
+        ("_page", "1"),
         ("_mode", "pages"),
         ("_go", "stay"),
     ];
@@ -365,7 +384,12 @@ async fn problems_come_back_summarised_tied_to_fields_with_every_answer_kept() {
     fields.push(("income_share", "sixty"));
     let (status, _, html) = page(&app, form_post(&fields)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("<title>Error: How platforms treat indie sellers</title>"));
+    // Both problems are ones the stylesheet sees put right from the controls (`.clears`):
+    // the title stays the page's own, so that it is not stale when Back shows it again.
+    assert!(html.contains("<title>How platforms treat indie sellers</title>"));
+    assert!(tag(&html, "question-income_share").contains("class=\"q q-error clears\""));
+    assert!(tag(&html, "question-fee_impact").contains("class=\"q q-error clears\""));
+    assert!(!html.contains("error-summary lasting"));
     let summary = tag(&html, "error-summary-title");
     assert!(summary.starts_with("<h2"));
     assert!(html.contains("role=\"alert\" tabindex=\"-1\" autofocus"));
@@ -373,11 +397,17 @@ async fn problems_come_back_summarised_tied_to_fields_with_every_answer_kept() {
     assert!(html.contains("<a href=\"#q-fee_impact-1\">"));
     assert!(html.contains("Enter a whole number between 0 and 100."));
     let input = tag(&html, "q-income_share");
-    assert!(input.contains("aria-invalid=\"true\"") && input.contains("value=\"sixty\""));
+    assert!(input.contains("value=\"sixty\"") && input.contains(" required"));
+    assert!(input.contains(r#"pattern="\s*(?:\+?0*(?:\d|[1-9]\d|100)|-0+)\s*""#));
+    assert!(
+        !input.contains("aria-invalid"),
+        "it would stay when put right"
+    );
+    assert!(tag(&html, "q-fee_impact-1").contains(" required"));
     assert!(input.contains(
         "aria-describedby=\"q-income_share-hint q-income_share-error q-income_share-unit\""
     ));
-    assert!(tag(&html, "q-fee_impact-error").contains("class=\"error\""));
+    assert!(tag(&html, "q-fee_impact-error").contains("class=\"error-slot\""));
     // Every other answer is still there.
     assert!(tag(&html, "q-platforms-ebay").contains(" checked"));
     assert!(tag(&html, "q-payout_held_days").contains("value=\"30\""));
@@ -390,7 +420,7 @@ async fn problems_come_back_summarised_tied_to_fields_with_every_answer_kept() {
     fields.retain(|(name, _)| *name != "_lang");
     fields.push(("_lang", "es"));
     let (_, _, html) = page(&app, form_post(&fields)).await;
-    assert!(html.contains("<title>Error: Cómo tratan"));
+    assert!(html.contains("<title>Cómo tratan"));
     assert!(html.contains("Escriba un número entero entre 0 y 100."));
     assert!(html.contains("Hay un problema"));
     assert_eq!(local.count_rows(), 0);
@@ -412,6 +442,12 @@ async fn injected_markup_and_fields_are_never_echoed_unescaped() {
         assert!(!html.contains(raw), "`{raw}` echoed:\n{html}");
     }
     assert!(html.contains("value=\"&#34;&#62;&#60;script&#62;alert(1)&#60;/script&#62;\""));
+    // A choice the survey does not offer cannot be seen put right from the controls: it
+    // keeps "Error:" in the title, `aria-invalid` and the summary until the next send.
+    assert!(html.contains("<title>Error: How platforms treat"));
+    assert!(tag(&html, "question-main_platform").contains("class=\"q q-error\""));
+    assert!(tag(&html, "q-main_platform-etsy").contains("aria-invalid=\"true\""));
+    assert!(html.contains("class=\"error-summary lasting\""));
     assert!(html.contains("«&#60;b&#62;shop&#60;/b&#62;»"));
 
     // The form's own names too, and oversized bodies.
@@ -728,9 +764,10 @@ async fn only_stored_responses_and_challenges_count_against_the_rate_limit() {
         ("0", Some("stay"), "es", true, "0"), // the language switch
         ("0", None, "es", true, "1"),         // Continue
         ("1", None, "es", true, "2"),         // Continue
-        ("2", Some("back"), "fr", true, "1"), // Back
-        ("1", Some("stay"), "en", true, "1"), // the language switch
-        ("1", None, "en", true, "2"),         // Continue
+        ("2", None, "es", true, "3"),         // Continue
+        ("3", Some("back"), "fr", true, "2"), // Back
+        ("2", Some("stay"), "en", true, "2"), // the language switch
+        ("2", None, "en", true, "3"),         // Continue
     ];
     for (page_sent, go, lang, later, shown) in steps {
         let (status, _, html) = page(&app, post(page_sent, go, lang, later)).await;
@@ -738,12 +775,12 @@ async fn only_stored_responses_and_challenges_count_against_the_rate_limit() {
         assert_eq!(hidden(&html, "_page"), shown);
     }
     // A send with a problem comes back with it, and costs nothing either.
-    let mut wrong = machinery(&submission, "2", "pages");
+    let mut wrong = machinery(&submission, "3", "pages");
     wrong.extend(PART_ONE);
     wrong.push(("payout_held_12m", "no"));
     let (status, _, _) = page(&app, from(form_post(&wrong), seller)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, _, _) = page(&app, post("2", None, "en", true)).await;
+    let (status, _, _) = page(&app, post("3", None, "en", true)).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "the one unit is the send");
     assert_eq!(local.count_rows(), 1);
 

@@ -45,8 +45,81 @@
       if (question.hidden === show) setShown(question, show);
     });
   }
-  form.addEventListener('change', applyConditions);
+  // A question that offers only earlier answers ("your main platform", of the platforms
+  // you sell on) lists just those, or all of them while none is given.
+  function applyOptionsFrom() {
+    each('[data-options-from]', function (question) {
+      var given = new FormData(form).getAll(question.getAttribute('data-options-from'));
+      Array.prototype.forEach.call(question.querySelectorAll('.choice'), function (choice) {
+        var input = choice.querySelector('input');
+        var offered = given.length === 0 || given.indexOf(input.value) >= 0;
+        choice.hidden = !offered;
+        if (!offered) input.checked = false;
+      });
+    });
+  }
+  form.addEventListener('change', function () { applyOptionsFrom(); applyConditions(); });
+  applyOptionsFrom();
   applyConditions();
+
+  // The country menu gets a search box: typing shortens the list (names compared without
+  // case or accents), a single match is chosen, and the count is read out. The menu stays
+  // the answer, so a seller can ignore the box.
+  var fold = function (text) {
+    text = text.toLowerCase();
+    return text.normalize ? text.normalize('NFD').replace(/[\u0300-\u036f]/g, '') : text;
+  };
+  each('select[data-search]', function (select) {
+    var optgroups = select.querySelectorAll('optgroup');
+    var groups = optgroups.length === 0
+      ? [{ node: select, options: Array.prototype.filter.call(select.options, function (o) { return o.value !== ''; }) }]
+      : Array.prototype.map.call(optgroups, function (group) {
+        return { node: group, options: Array.prototype.slice.call(group.children) };
+      });
+    var box = document.createElement('div');
+    box.className = 'search';
+    var label = document.createElement('label');
+    label.htmlFor = select.id + '-search';
+    label.textContent = select.getAttribute('data-search');
+    var input = document.createElement('input');
+    input.type = 'search';
+    input.id = select.id + '-search';
+    input.autocomplete = 'off';
+    input.spellcheck = false;
+    input.setAttribute('aria-controls', select.id);
+    var status = document.createElement('p');
+    status.className = 'vh';
+    status.setAttribute('aria-live', 'polite');
+    box.appendChild(label);
+    box.appendChild(input);
+    box.appendChild(status);
+    select.parentNode.insertBefore(box, select);
+    // Enter (a phone keyboard's "Go") would send the whole form: it hands over to the menu.
+    input.addEventListener('keydown', function (event) {
+      if (event.key === 'Enter') { event.preventDefault(); select.focus(); }
+    });
+    input.addEventListener('input', function () {
+      var query = fold(input.value.trim());
+      var chosen = select.value;
+      var found = [];
+      groups.forEach(function (group) {
+        group.options.forEach(function (option) {
+          var match = query === '' || fold(option.textContent).indexOf(query) >= 0;
+          // Appending each kept option in turn keeps the list's order. The chosen country
+          // always stays, so that typing never loses an answer.
+          if (match || option.value === chosen) {
+            group.node.appendChild(option);
+          } else if (option.parentNode) {
+            option.parentNode.removeChild(option);
+          }
+          if (match && found.indexOf(option.value) < 0) found.push(option.value);
+        });
+        if (group.node !== select) group.node.hidden = group.node.children.length === 0;
+      });
+      if (query !== '' && found.length === 1) select.value = found[0];
+      status.textContent = select.getAttribute('data-found').replace('{n}', String(found.length));
+    });
+  });
 
   var pow = form.elements._pow;
   var solving = null;

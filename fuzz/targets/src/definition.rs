@@ -244,6 +244,15 @@ fn sound_survey(file: &SurveyFile, survey: &Survey) {
                     condition.question
                 );
             }
+            // A question offering earlier answers lists those given on an earlier page.
+            if let Some(source) = &question.options_from {
+                let on = pages.page_of(survey, source);
+                assert!(
+                    on.is_some_and(|p| p < page),
+                    "`{}` on page {page} offers the answers of `{source}` on page {on:?}",
+                    question.id
+                );
+            }
         }
         next = range.end;
     }

@@ -18,6 +18,10 @@ pub struct Text {
     /// The country menu's first group: countries named by the browser's languages.
     pub likely_countries: &'static str,
     pub all_countries: &'static str,
+    /// The search box the script puts above the country menu.
+    pub country_search: &'static str,
+    /// Read out as the seller types: "{n} countries" match.
+    pub countries_found: &'static str,
     pub honeypot_label: &'static str,
     pub thanks_title: &'static str,
     pub thanks_body: &'static str,
@@ -52,6 +56,8 @@ pub const EN: Text = Text {
     choose_country: "Choose a country",
     likely_countries: "Suggested from your browser's language",
     all_countries: "All countries",
+    country_search: "Type to shorten the list",
+    countries_found: "{n} countries in the list",
     honeypot_label: "Leave this field empty",
     thanks_title: "Thank you",
     thanks_body: "Your answers have been saved.",
@@ -85,6 +91,8 @@ pub const ES: Text = Text {
     choose_country: "Elija un país",
     likely_countries: "Sugeridos según el idioma de su navegador",
     all_countries: "Todos los países",
+    country_search: "Escriba para acortar la lista",
+    countries_found: "{n} países en la lista",
     honeypot_label: "Deje este campo vacío",
     thanks_title: "Gracias",
     thanks_body: "Sus respuestas se han guardado.",
@@ -118,6 +126,8 @@ pub const FR: Text = Text {
     choose_country: "Choisissez un pays",
     likely_countries: "Suggérés d’après la langue de votre navigateur",
     all_countries: "Tous les pays",
+    country_search: "Tapez pour raccourcir la liste",
+    countries_found: "{n} pays dans la liste",
     honeypot_label: "Laissez ce champ vide",
     thanks_title: "Merci",
     thanks_body: "Vos réponses ont été enregistrées.",

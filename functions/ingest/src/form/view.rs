@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use askama::Template;
-use canvass_core::answers::{AnswerValue, Answers, FieldErrors, Invalid};
+use canvass_core::answers::{self, AnswerValue, Answers, FieldErrors, Invalid};
 use canvass_core::form_input::FormValues;
 use canvass_core::form_pages::Pages;
 use canvass_core::survey::{Kind, LIKERT_MAX, LIKERT_MIN, Question, Survey};
@@ -92,7 +92,21 @@ pub struct QuestionView<'a> {
     pub hint: Option<&'a str>,
     pub optional: bool,
     pub error: Option<String>,
+    /// The problem is one the stylesheet can see put right from the controls alone (an
+    /// unanswered question, a number that is not one of the allowed whole numbers), so the
+    /// message stops showing once it is, including on a page seen again through Back.
+    pub error_clears: bool,
+    /// For check boxes whose problem clears: which of them on the page it is (1…
+    /// `CLEARING_CHECKBOX_GROUPS`), since the stylesheet names each such group by class.
+    pub checkbox_slot: usize,
+    /// The answer is needed: `required` on the controls, so that `:invalid` says whether
+    /// the question still lacks one (the form is `novalidate`: the browser never blocks).
+    pub required: bool,
+    /// For numbers: exactly the text the server takes as an allowed whole number.
+    pub pattern: String,
     pub show_if: Option<ShowIf>,
+    /// The earlier question whose answers are this one's options (`options_from`).
+    pub options_from: Option<&'a str>,
     /// Does not apply given the answers so far: hidden, and its controls disabled.
     pub hidden: bool,
     /// `checkbox`, `radio`, `select` or `text`.
@@ -120,6 +134,11 @@ pub struct FormPage<'a> {
     pub lang: &'a str,
     pub t: &'static Text,
     pub has_errors: bool,
+    /// A problem the stylesheet cannot see put right (a notice, a choice the survey does
+    /// not offer…): the title says "Error:" and the summary always shows. Without one, the
+    /// summary hides once every problem is fixed, and the title never says "Error:", so a
+    /// page seen again through Back after it was put right shows no stale error.
+    pub lasting_errors: bool,
     pub page_title: String,
     pub assets: Urls,
     pub with_script: bool,
@@ -153,7 +172,7 @@ pub struct Link {
 pub struct NoticePage<'a> {
     pub lang: &'a str,
     pub t: &'static Text,
-    pub has_errors: bool,
+    pub lasting_errors: bool,
     pub page_title: &'a str,
     pub assets: Urls,
     pub with_script: bool,
@@ -169,7 +188,7 @@ impl<'a> NoticePage<'a> {
         NoticePage {
             lang,
             t: text::get(lang),
-            has_errors: false,
+            lasting_errors: false,
             page_title: heading,
             assets: assets::urls(),
             with_script: false,
@@ -214,16 +233,27 @@ impl<'a> FormState<'a> {
         };
         let shown = shown_by_values(survey, self.values, self.errors);
         let mut summary = Vec::new();
+        let mut checkbox_slots = 0;
+        let mut lasting_errors = false;
         let sections: Vec<Section<'a>> = (first..self.pages.len())
             .map(|index| {
                 let section_hidden = self.mode == Mode::Pages && index != first;
                 let questions = survey.questions[self.pages.range(index)]
                     .iter()
                     .map(|q| {
-                        let view = self.question(q, !shown.contains(q.id.as_str()));
+                        let mut view = self.question(q, !shown.contains(q.id.as_str()));
+                        if view.error_clears && view.widget == "checkbox" {
+                            if checkbox_slots < CLEARING_CHECKBOX_GROUPS {
+                                checkbox_slots += 1;
+                                view.checkbox_slot = checkbox_slots;
+                            } else {
+                                view.error_clears = false;
+                            }
+                        }
                         if let (Some(error), false, false) =
                             (&view.error, view.hidden, section_hidden)
                         {
+                            lasting_errors |= !view.error_clears;
                             summary.push(SummaryItem {
                                 target: view.field_id.clone(),
                                 text: format!("{}: {error}", view.label),
@@ -278,6 +308,7 @@ impl<'a> FormState<'a> {
         }
         let last = self.mode == Mode::One || first + 1 >= self.pages.len();
         let has_errors = !summary.is_empty() || !notices.is_empty();
+        let lasting = lasting_errors || !notices.is_empty();
         let title = survey.title.get(self.lang);
         let progress = (self.mode == Mode::Pages && self.pages.len() > 1).then(|| {
             t.part
@@ -288,6 +319,7 @@ impl<'a> FormState<'a> {
             lang: self.lang,
             t,
             has_errors,
+            lasting_errors: lasting,
             page_title: match (&progress, first) {
                 (Some(progress), 1..) => format!("{progress} – {title}"),
                 _ => title.to_owned(),
@@ -314,6 +346,21 @@ impl<'a> FormState<'a> {
         }
     }
 
+    /// Whether option `id` of `q` is listed. A question that offers only earlier answers
+    /// (`options_from`) lists just those when they were given on an earlier part; the
+    /// script does the same on the one-page form as the answers change.
+    fn offered(&self, q: &Question, id: &str) -> bool {
+        let Some(from) = &q.options_from else {
+            return true;
+        };
+        match self.carried.get(from) {
+            Some(given) if self.mode == Mode::Pages => {
+                answers::is_among(&AnswerValue::Choice(id.to_owned()), Some(given))
+            }
+            _ => true,
+        }
+    }
+
     fn question(&self, q: &'a Question, hidden: bool) -> QuestionView<'a> {
         let lang = self.lang;
         let given: &[String] = self.values.get(&q.id).map_or(&[], Vec::as_slice);
@@ -329,6 +376,7 @@ impl<'a> FormState<'a> {
                 "checkbox",
                 options
                     .iter()
+                    .filter(|o| self.offered(q, &o.id))
                     .map(|o| option(&o.id, o.label.get(lang).to_owned()))
                     .collect(),
                 "",
@@ -337,6 +385,7 @@ impl<'a> FormState<'a> {
                 "radio",
                 options
                     .iter()
+                    .filter(|o| self.offered(q, &o.id))
                     .map(|o| option(&o.id, o.label.get(lang).to_owned()))
                     .collect(),
                 "",
@@ -389,10 +438,16 @@ impl<'a> FormState<'a> {
             .as_ref()
             .map(|h| h.get(lang))
             .filter(|h| !h.is_empty());
-        let error = self
-            .errors
-            .get(&q.id)
-            .map(|invalid| invalid.message(self.survey, lang));
+        let invalid = self.errors.get(&q.id);
+        let error = invalid.map(|invalid| invalid.message(self.survey, lang));
+        let error_clears = matches!(
+            invalid,
+            Some(Invalid::Required | Invalid::NotAWholeNumber { .. } | Invalid::OutOfRange { .. })
+        );
+        let pattern = match &q.kind {
+            Kind::Number { min, max, .. } => whole_number_pattern(*min, *max),
+            _ => String::new(),
+        };
         let ids = |suffix: &str| format!("q-{}-{suffix}", q.id);
         let mut describedby = Vec::new();
         if hint.is_some() {
@@ -415,10 +470,15 @@ impl<'a> FormState<'a> {
             hint,
             optional: !q.required,
             error,
+            error_clears,
+            checkbox_slot: 0,
+            required: q.required,
+            pattern,
             show_if: q.show_if.as_ref().map(|c| ShowIf {
                 question: c.question.clone(),
                 any_of: c.any_of.join(" "),
             }),
+            options_from: q.options_from.as_deref(),
             hidden,
             widget,
             columns: widget != "select"
@@ -435,6 +495,83 @@ impl<'a> FormState<'a> {
             describedby: describedby.join(" "),
         }
     }
+}
+
+/// How many check-box questions with a problem that clears the stylesheet tells apart on
+/// one page (`.clears-1` … in form.css); past that, a problem stays until the next send.
+const CLEARING_CHECKBOX_GROUPS: usize = 4;
+
+/// An HTML `pattern` matching exactly the text `form_input` reads as a whole number in
+/// `min..=max` (`i64` parsing after trimming: an optional sign, leading zeros), so that the
+/// browser's `:valid` agrees with the server about a number question.
+pub fn whole_number_pattern(min: i64, max: i64) -> String {
+    let mut alternatives = Vec::new();
+    if max >= 0 {
+        let from = min.max(0).unsigned_abs();
+        alternatives.push(format!(
+            "\\+?0*(?:{})",
+            digits_between(from, max.unsigned_abs())
+        ));
+    }
+    if min < 0 {
+        let from = if max < 0 { max.unsigned_abs() } else { 1 };
+        alternatives.push(format!(
+            "-0*(?:{})",
+            digits_between(from, min.unsigned_abs())
+        ));
+    }
+    if (min..=max).contains(&0) {
+        // "-0" reads as 0.
+        alternatives.push("-0+".to_owned());
+    }
+    format!("\\s*(?:{})\\s*", alternatives.join("|"))
+}
+
+/// A regular expression (no anchors, no leading zeros) for the integers `lo..=hi`.
+fn digits_between(lo: u64, hi: u64) -> String {
+    let mut pieces = Vec::new();
+    // Split by number of digits, then into runs `prefix [a-b] \d…` of one length each.
+    let mut width_start = 0u64;
+    let mut width_end = 9u64;
+    loop {
+        let (a, b) = (lo.max(width_start), hi.min(width_end));
+        let mut start = a;
+        while a <= b && start <= b {
+            let mut step = 1u64;
+            while start.is_multiple_of(step * 10)
+                && step < 10u64.pow(18)
+                && start + step * 10 - 1 <= b
+            {
+                step *= 10;
+            }
+            let mut end = start + step - 1;
+            while end + step <= b && !((end + 1) / step).is_multiple_of(10) {
+                end += step;
+            }
+            pieces.push(run(start, end));
+            start = end + 1;
+        }
+        if width_end >= hi || width_end >= 10u64.pow(18) {
+            break;
+        }
+        width_start = width_end + 1;
+        width_end = width_end * 10 + 9;
+    }
+    pieces.join("|")
+}
+
+/// `start..=end` of equal length, differing in one digit and then only in full runs of
+/// 0…9: the shared prefix, one digit range, then `\d` for each full run.
+fn run(start: u64, end: u64) -> String {
+    let (s, e) = (start.to_string(), end.to_string());
+    s.chars()
+        .zip(e.chars())
+        .map(|(a, b)| match (a, b) {
+            _ if a == b => a.to_string(),
+            ('0', '9') => "\\d".to_owned(),
+            _ => format!("[{a}-{b}]"),
+        })
+        .collect()
 }
 
 /// Choice lists longer than this are laid out in columns (the platform lists): each choice
@@ -496,4 +633,26 @@ fn collation_key(label: &str) -> String {
             other => other,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_patterns_spell_out_the_allowed_range() {
+        assert_eq!(
+            whole_number_pattern(0, 100),
+            r"\s*(?:\+?0*(?:\d|[1-9]\d|100)|-0+)\s*"
+        );
+        assert_eq!(
+            whole_number_pattern(0, 365),
+            r"\s*(?:\+?0*(?:\d|[1-9]\d|[1-2]\d\d|3[0-5]\d|36[0-5])|-0+)\s*"
+        );
+        assert_eq!(whole_number_pattern(1, 5), r"\s*(?:\+?0*(?:[1-5]))\s*");
+        assert_eq!(
+            whole_number_pattern(-20, -3),
+            r"\s*(?:-0*(?:[3-9]|1\d|20))\s*"
+        );
+    }
 }
