@@ -43,14 +43,31 @@ fn parse_date(text: &str) -> Result<Date, String> {
         .map_err(|_| format!("`{text}` is not a date like 2026-01-31"))
 }
 
-/// A spinner with the stage and the number of items read, on a terminal only.
+/// A spinner with the stage and the number of items read, on a terminal only; each stage's
+/// duration is logged (`RUST_LOG=canvass=debug`) so an operator can see where a run goes.
 struct Bar {
     bar: ProgressBar,
     read: Mutex<u64>,
+    current: Mutex<Option<(String, std::time::Instant)>>,
+}
+
+impl Bar {
+    fn end_stage(&self) {
+        if let Some((stage, started)) = self.current.lock().expect("progress lock").take() {
+            tracing::debug!(
+                stage,
+                took_ms = started.elapsed().as_millis() as u64,
+                "report stage done"
+            );
+        }
+    }
 }
 
 impl Progress for Bar {
     fn stage(&self, name: &str) {
+        self.end_stage();
+        *self.current.lock().expect("progress lock") =
+            Some((name.to_owned(), std::time::Instant::now()));
         self.bar.set_message(name.to_owned());
     }
 
@@ -84,12 +101,14 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let progress = Bar {
         bar,
         read: Mutex::new(0),
+        current: Mutex::new(None),
     };
     let options = Options {
         survey_id: args.survey.clone(),
         as_of,
     };
     let outcome = canvass_pipeline::run(&store, &catalog, &releases, &options, &progress).await;
+    progress.end_stage();
     progress.bar.finish_and_clear();
     match outcome? {
         Outcome::Released {

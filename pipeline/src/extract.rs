@@ -5,14 +5,14 @@
 //! counted in [`DataQuality`] and left out whole. Answers that fit their version but that
 //! the reference version no longer offers are left out one by one, also counted.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use canvass_core::answers::{AnswerValue, is_among, is_shown};
 use canvass_core::countries;
 use canvass_core::record::ResponseRecord;
 use canvass_core::store::{Listed, ResponseStore};
-use canvass_core::survey::{Kind, LIKERT_MAX, LIKERT_MIN, Survey};
+use canvass_core::survey::{Kind, LIKERT_MAX, LIKERT_MIN, Question, Survey};
 use canvass_core::wave::Wave;
 use futures::StreamExt;
 use time::Date;
@@ -122,6 +122,7 @@ pub struct Extractor<'a> {
     pub quality: DataQuality,
     /// Every closed wave seen, so that empty published waves are still known.
     pub waves: BTreeSet<i32>,
+    versions: Vec<VersionIndex<'a>>,
 }
 
 impl<'a> Extractor<'a> {
@@ -160,6 +161,7 @@ impl<'a> Extractor<'a> {
             columns: Columns::new(spec),
             quality: DataQuality::default(),
             waves: BTreeSet::new(),
+            versions: spec.versions.iter().map(|v| VersionIndex::new(v)).collect(),
         }
     }
 
@@ -181,11 +183,9 @@ impl<'a> Extractor<'a> {
             return;
         }
         let Some(version) = self
-            .spec
             .versions
             .iter()
-            .find(|s| s.version == record.survey_version)
-            .cloned()
+            .find(|v| v.survey.version == record.survey_version)
         else {
             *self
                 .quality
@@ -194,7 +194,7 @@ impl<'a> Extractor<'a> {
                 .or_default() += 1;
             return;
         };
-        if let Err(problem) = fits(&version, &record) {
+        if let Err(problem) = version.fits(&record) {
             DataQuality::note(&mut self.quality.invalid, problem);
             return;
         }
@@ -314,55 +314,89 @@ impl<'a> Extractor<'a> {
     }
 }
 
-/// Whether a stored record fits its own survey version: declared questions, declared
-/// options, numbers in bounds, shown questions only. Returns the first problem.
-fn fits(survey: &Survey, record: &ResponseRecord) -> Result<(), String> {
-    for (qid, value) in &record.answers {
-        let Some(question) = survey.question(qid) else {
-            return Err(format!(
-                "question `{qid}` is not in version {}",
-                survey.version
-            ));
-        };
-        let ok = match (&question.kind, value) {
-            (Kind::SingleChoice { options } | Kind::YesNo { options }, AnswerValue::Choice(id)) => {
-                options.iter().any(|o| &o.id == id)
-            }
-            // One of the survey's ISO 3166-1 alpha-2 codes (each has a world region).
-            (Kind::Country { options }, AnswerValue::Choice(id)) => {
-                options.iter().any(|o| &o.id == id)
-            }
-            (
-                Kind::MultipleChoice {
-                    options,
-                    max_choices,
-                },
-                AnswerValue::Choices(ids),
-            ) => {
-                let distinct: BTreeSet<&String> = ids.iter().collect();
-                !ids.is_empty()
-                    && distinct.len() == ids.len()
-                    && max_choices.is_none_or(|m| ids.len() <= m as usize)
-                    && ids.iter().all(|id| options.iter().any(|o| &o.id == id))
-            }
-            (Kind::Likert { .. }, AnswerValue::Number(v)) => (LIKERT_MIN..=LIKERT_MAX).contains(v),
-            (Kind::Number { min, max, .. }, AnswerValue::Number(v)) => (*min..=*max).contains(v),
-            _ => false,
-        };
-        if !ok {
-            return Err(format!(
-                "an answer to `{qid}` is not valid in version {}",
-                survey.version
-            ));
-        }
-        if !is_shown(question, &record.answers) {
-            return Err(format!(
-                "`{qid}` is answered although it was not shown in version {}",
-                survey.version
-            ));
+/// One survey version, indexed for checking records against it: question by id, and each
+/// choice question's options as a set (the country list has some 250).
+struct VersionIndex<'a> {
+    survey: &'a Survey,
+    questions: HashMap<&'a str, &'a Question>,
+    options: HashMap<&'a str, HashSet<&'a str>>,
+}
+
+impl<'a> VersionIndex<'a> {
+    fn new(survey: &'a Survey) -> VersionIndex<'a> {
+        let options = survey
+            .questions
+            .iter()
+            .filter_map(|q| {
+                let options = match &q.kind {
+                    Kind::SingleChoice { options }
+                    | Kind::YesNo { options }
+                    | Kind::Country { options }
+                    | Kind::MultipleChoice { options, .. } => options,
+                    _ => return None,
+                };
+                Some((q.id.as_str(), options.iter().map(|o| o.id.as_str()).collect()))
+            })
+            .collect();
+        VersionIndex {
+            survey,
+            questions: survey.questions.iter().map(|q| (q.id.as_str(), q)).collect(),
+            options,
         }
     }
-    Ok(())
+
+    fn question(&self, id: &str) -> Option<&'a Question> {
+        self.questions.get(id).copied()
+    }
+
+    fn offers(&self, question: &Question, id: &str) -> bool {
+        self.options
+            .get(question.id.as_str())
+            .is_some_and(|ids| ids.contains(id))
+    }
+
+    /// Whether a stored record fits this version: declared questions, declared options,
+    /// numbers in bounds, shown questions only. Returns the first problem.
+    fn fits(&self, record: &ResponseRecord) -> Result<(), String> {
+        let version = self.survey.version;
+        for (qid, value) in &record.answers {
+            let Some(question) = self.question(qid) else {
+                return Err(format!("question `{qid}` is not in version {version}"));
+            };
+            let ok = match (&question.kind, value) {
+                // Country: one of the survey's ISO 3166-1 alpha-2 codes (each has a region).
+                (
+                    Kind::SingleChoice { .. } | Kind::YesNo { .. } | Kind::Country { .. },
+                    AnswerValue::Choice(id),
+                ) => self.offers(question, id),
+                (Kind::MultipleChoice { max_choices, .. }, AnswerValue::Choices(ids)) => {
+                    let distinct: BTreeSet<&String> = ids.iter().collect();
+                    !ids.is_empty()
+                        && distinct.len() == ids.len()
+                        && max_choices.is_none_or(|m| ids.len() <= m as usize)
+                        && ids.iter().all(|id| self.offers(question, id))
+                }
+                (Kind::Likert { .. }, AnswerValue::Number(v)) => {
+                    (LIKERT_MIN..=LIKERT_MAX).contains(v)
+                }
+                (Kind::Number { min, max, .. }, AnswerValue::Number(v)) => {
+                    (*min..=*max).contains(v)
+                }
+                _ => false,
+            };
+            if !ok {
+                return Err(format!(
+                    "an answer to `{qid}` is not valid in version {version}"
+                ));
+            }
+            if !is_shown(question, &record.answers) {
+                return Err(format!(
+                    "`{qid}` is answered although it was not shown in version {version}"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// What extraction found: the columns, what could not be used, and every closed wave seen.

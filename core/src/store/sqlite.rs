@@ -419,26 +419,36 @@ impl SqliteStore {
             .map_err(classify)
     }
 
-    /// The next page of `survey_id`'s responses after `after` within `range`, on `conn`.
+    /// The next page of `survey_id`'s responses within `range`: from its start, or after
+    /// `after` once a page was read, on `conn`.
     fn read_page(
         conn: &Connection,
         survey_id: &str,
         range: &KeyRange,
-        after: &str,
+        after: Option<&str>,
     ) -> Result<(Vec<Listed>, String), StoreError> {
+        // One lower and at most one upper bound, so that SQLite seeks straight to the page
+        // (two lower bounds, or an `OR` on the upper one, would make it scan from the range's
+        // start at every page).
+        let lower = if after.is_some() { ">" } else { ">=" };
+        let upper = if range.to.is_some() {
+            "AND response_id < ?3"
+        } else {
+            "AND ?3 IS NULL"
+        };
         let mut stmt = conn
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT response_id, survey_id, survey_version, iso_week, answers, pow_verified
                  FROM responses
-                 WHERE survey_id = ?1 AND response_id > ?2 AND response_id >= ?3
-                   AND (?4 IS NULL OR response_id < ?4)
-                 ORDER BY response_id LIMIT ?5",
-            )
+                 WHERE survey_id = ?1 AND response_id {lower} ?2 {upper}
+                 ORDER BY response_id LIMIT ?4"
+            ))
             .map_err(classify)?;
+        let after = after.unwrap_or(&range.from);
         let mut last = after.to_owned();
         let rows = stmt
             .query_map(
-                params![survey_id, after, range.from, range.to, PAGE_SIZE as i64],
+                params![survey_id, after, range.to, PAGE_SIZE as i64],
                 read_row,
             )
             .map_err(classify)?
@@ -460,7 +470,7 @@ impl SqliteStore {
         let path = self.path.clone();
         let survey_id = survey_id.to_owned();
         let range = std::sync::Arc::new(range);
-        futures::stream::unfold(Some((None::<Connection>, String::new())), move |state| {
+        futures::stream::unfold(Some((None::<Connection>, None::<String>)), move |state| {
             let path = path.clone();
             let survey_id = survey_id.clone();
             let range = range.clone();
@@ -471,7 +481,8 @@ impl SqliteStore {
                         Some(conn) => conn,
                         None => SqliteStore::read_only(&path)?,
                     };
-                    let page = SqliteStore::read_page(&conn, &survey_id, &range, &after)?;
+                    let page =
+                        SqliteStore::read_page(&conn, &survey_id, &range, after.as_deref())?;
                     Ok((conn, page))
                 })
                 .await
@@ -480,7 +491,7 @@ impl SqliteStore {
                 match read {
                     Ok((_, (rows, _))) if rows.is_empty() => None,
                     Ok((conn, (rows, last))) => {
-                        let next = (rows.len() == PAGE_SIZE).then_some((Some(conn), last));
+                        let next = (rows.len() == PAGE_SIZE).then_some((Some(conn), Some(last)));
                         Some((Ok(rows), next))
                     }
                     Err(e) => Some((Err(e), None)),
