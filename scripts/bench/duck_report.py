@@ -29,11 +29,13 @@ with the timings (`read_s`: rows into the typed table, `phase_s`: everything).
 import argparse
 import datetime
 import glob
+import itertools
 import json
 import os
 import queue
 import sqlite3
 import sys
+import tempfile
 import threading
 import time
 import tomllib
@@ -43,7 +45,7 @@ import duckdb
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 Z = 1.959963984540054
-BATCH = 100_000
+BATCH = 100000
 LIKERT = [str(v) for v in range(1, 6)]
 YES_NO = ["yes", "no", "prefer_not"]
 
@@ -141,14 +143,19 @@ def closed_weeks(as_of):
 
 
 def setup(con, survey, as_of):
-    """The lookup tables (closed weeks, countries) and the typed table `r`, empty."""
+    """The lookup tables (closed weeks, countries) and an ENUM type per question, from the
+    survey's option lists (compact to store, cheap to compare)."""
     weeks = closed_weeks(as_of)
     con.execute(
         "CREATE TABLE weeks AS SELECT unnest(?::VARCHAR[]) AS iso_week, unnest(?::VARCHAR[]) AS wave",
         [[w for w, _ in weeks], [v for _, v in weeks]],
     )
+    con.execute("CREATE TYPE wave_t AS ENUM (SELECT DISTINCT wave FROM weeks ORDER BY wave)")
     countries = os.path.join(ROOT, "core", "data", "countries.csv")
     con.execute(f"CREATE TABLE countries AS SELECT code, region FROM read_csv({lit(countries)}, header = true, all_varchar = true)")
+    for qid, _, kind, options in survey.questions:
+        if kind in ("single", "multi", "region"):
+            con.execute(f"CREATE TYPE {ident(qid + '_t')} AS ENUM ({', '.join(map(lit, options))})")
 
 
 def parse_sql(survey, source):
@@ -157,20 +164,25 @@ def parse_sql(survey, source):
     struct = {}
     for qid, src, kind, _ in survey.questions:
         struct[src] = {"multi": "VARCHAR[]", "likert": "BIGINT", "number": "BIGINT"}.get(kind, "VARCHAR")
-    cols = ["w.wave", "s.verified"]
+    cols = ["w.wave::wave_t AS wave", "s.verified"]
     for qid, src, kind, _ in survey.questions:
         j = f"s.j.{ident(src)}"
+        t = ident(qid + "_t")
         if kind == "multi":
-            cols.append(f"CASE WHEN len({j}) > 0 THEN {j} END AS {ident(qid)}")
+            cols.append(f"CASE WHEN len({j}) > 0 THEN {j}::{t}[] END AS {ident(qid)}")
         elif kind == "region":
-            cols.append("coalesce(c.region, 'other') AS region")
+            cols.append(f"coalesce(c.region, 'other')::{t} AS region")
         elif qid == "main_platform":
             # A main platform must be one of the platforms picked; else it counts in `other`.
-            cols.append(f"CASE WHEN list_contains(s.j.platforms, {j}) THEN {j} ELSE 'other' END AS main_platform")
+            cols.append(f"(CASE WHEN list_contains(s.j.platforms, {j}) THEN {j} ELSE 'other' END)::{t} AS main_platform")
         elif qid == "category":
-            cols.append(f"coalesce({j}, 'other') AS category")
+            cols.append(f"coalesce({j}, 'other')::{t} AS category")
+        elif kind == "single":
+            cols.append(f"{j}::{t} AS {ident(qid)}")
+        elif kind == "likert":
+            cols.append(f"{j}::UTINYINT AS {ident(qid)}")
         else:
-            cols.append(f"{j} AS {ident(qid)}")
+            cols.append(f"{j}::INTEGER AS {ident(qid)}")
     country = next(src for qid, src, kind, _ in survey.questions if kind == "region")
     verified = "" if survey.count_unverified else "AND s.verified"
     return f"""
@@ -186,22 +198,27 @@ def versions_sql(survey):
     return f"survey_id = {lit(survey.id)} AND survey_version IN ({', '.join(map(str, survey.versions))})"
 
 
-def sqlite_batches(db, survey):
-    """Yields the survey's rows as text, BATCH lines each: 'YYYY-Www' + verified + JSON."""
+def sqlite_batches(db, survey, folder):
+    """Reads the survey's rows with sqlite3, BATCH at a time, and writes each batch as a
+    tab-separated file (iso_week, verified, answers: JSON text has no raw tab or newline)
+    in `folder`; yields the file names."""
     src = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     cur = src.execute(
-        "SELECT iso_week || pow_verified || answers FROM responses WHERE " + versions_sql(survey)
+        "SELECT iso_week || char(9) || pow_verified || char(9) || answers FROM responses WHERE " + versions_sql(survey)
     )
-    while True:
+    for i in itertools.count():
         rows = cur.fetchmany(BATCH)
         if not rows:
             break
-        yield "\n".join([r[0] for r in rows])
+        path = os.path.join(folder, f"batch-{i}.tsv")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join([r[0] for r in rows]))
+        yield path
     src.close()
 
 
-def threaded(gen, depth=2):
-    """Runs `gen` on a reader thread, `depth` batches ahead."""
+def threaded(gen, depth=1):
+    """Runs `gen` on a reader thread, up to `depth` items ahead of the consumer."""
     q = queue.Queue(maxsize=depth)
     done = object()
     failure = []
@@ -223,21 +240,30 @@ def threaded(gen, depth=2):
         raise failure[0]
 
 
-BATCH_SOURCE = """(SELECT l[1:8] AS iso_week, l[9] = '1' AS verified, l[10:] AS answers
-                   FROM (SELECT unnest(string_split($1, chr(10))) AS l))"""
+def tsv(path):
+    return f"""(SELECT iso_week, verified = 1 AS verified, answers FROM read_csv({lit(path)}, delim = '\t',
+               quote = '', escape = '', header = false,
+               columns = {{'iso_week': 'VARCHAR', 'verified': 'INTEGER', 'answers': 'VARCHAR'}}))"""
 
 
 def load_sqlite(con, survey, db):
-    select = parse_sql(survey, BATCH_SOURCE)
-    first = True
-    for text in threaded(sqlite_batches(db, survey)):
-        if first:
-            con.execute(f"CREATE TABLE r AS {select}", [text])
+    """sqlite3 reads and writes batch k+1 while DuckDB parses batch k (in parallel, with
+    its CSV reader and JSON functions) into `r`; each batch file is deleted once loaded.
+    The batch files go to a memory-backed folder where there is one (/dev/shm)."""
+    base = "/dev/shm" if os.path.isdir("/dev/shm") else None
+    # The reader thread keeps one core busy: DuckDB gets the others while loading.
+    con.execute(f"SET threads = {max(1, (os.cpu_count() or 1) - 1)}")
+    with tempfile.TemporaryDirectory(prefix="duck-report-", dir=base) as folder:
+        first = True
+        for path in threaded(sqlite_batches(db, survey, folder)):
+            select = parse_sql(survey, tsv(path))
+            con.execute(f"CREATE TABLE r AS {select}" if first else f"INSERT INTO r {select}")
             first = False
-        else:
-            con.execute(f"INSERT INTO r {select}", [text])
-    if first:
-        con.execute(f"CREATE TABLE r AS {select}", [""])
+            os.remove(path)
+        if first:
+            empty = "(SELECT NULL::VARCHAR AS iso_week, NULL::BOOLEAN AS verified, NULL::VARCHAR AS answers LIMIT 0)"
+            con.execute(f"CREATE TABLE r AS {parse_sql(survey, empty)}")
+    con.execute("RESET threads")
 
 
 def load_parquet(con, survey, path):
@@ -263,7 +289,7 @@ def export(db, out):
 
 
 def count_filter(cond):
-    return f"count(*) FILTER (WHERE {cond})"
+    return f"count_if({cond})"
 
 
 def matches(survey, qid, options):
@@ -286,14 +312,14 @@ def indicator_aggregates(survey):
 
 def compute(con, survey, out):
     """The seven tables from `r`, in three aggregations (one scan each), written as CSV."""
-    last = con.execute("SELECT max(wave) FROM r").fetchone()[0]
+    last = con.execute("SELECT max(wave::VARCHAR) FROM r").fetchone()[0]
     if last is None:
         sys.exit("no closed wave with responses")
-    grp = "CASE WHEN grouping(main_platform) = 1 THEN 'all' ELSE main_platform END"
+    grp = "CASE WHEN grouping(main_platform) = 1 THEN 'all' ELSE main_platform::VARCHAR END"
     # Every closed wave, by platform and for all: respondents and indicators (trends).
     con.execute(f"""
         CREATE TABLE by_wave AS
-        SELECT wave, {grp} AS main_platform, count(*) AS respondents, {', '.join(indicator_aggregates(survey))}
+        SELECT wave::VARCHAR AS wave, {grp} AS main_platform, count(*) AS respondents, {', '.join(indicator_aggregates(survey))}
         FROM r GROUP BY GROUPING SETS ((wave, main_platform), (wave))
     """)
     # The last wave, by platform and for all: every answer count and n, the quartiles.
@@ -314,7 +340,7 @@ def compute(con, survey, out):
     con.execute(f"""
         CREATE TABLE by_dim AS
         SELECT CASE WHEN grouping(category) = 0 THEN 'category' ELSE 'region' END AS dim,
-               coalesce(category, region) AS grp, {', '.join(indicator_aggregates(survey))}
+               coalesce(category::VARCHAR, region::VARCHAR) AS grp, {', '.join(indicator_aggregates(survey))}
         FROM r WHERE wave = {lit(last)} GROUP BY GROUPING SETS ((category), (region))
     """)
 
