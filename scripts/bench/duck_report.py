@@ -9,8 +9,10 @@ Usage:
   duck_report.py export  DB.sqlite   ROWS.parquet       (the rows as stored, for `parquet`)
 
 `sqlite` reads the `responses` table through Python's built-in sqlite3 (as a DuckDB user
-without the sqlite extension would): big batches, each handed to DuckDB as one string and
-parsed there with DuckDB's JSON functions, while a reader thread fetches the next batch.
+without the sqlite extension would), BATCH rows at a time on a reader thread, each batch
+written as one tab-separated file (in /dev/shm where there is one, deleted once loaded)
+that DuckDB's CSV reader and JSON functions parse, in parallel, while the next batch is
+read. Columns are ENUMs of the survey's options.
 `parquet` runs the same SQL over a Parquet export of the same rows (compute only).
 
 What is computed, restated from docs/methodology.md (no code shared with the pipeline):
@@ -20,7 +22,11 @@ group counted in `other`; counts, n, share = count / n, the 95 % Wilson interval
 quartiles with `quantile_cont` (Hyndman-Fan type 7). `answers`, `numeric`, `indicators`,
 `by_category` and `by_region` cover the last closed wave, `respondents` and `trends` every
 closed wave. No disclosure control: every number is written, and it is the harness's job
-to compare only what the release publishes.
+to compare only what the release publishes. Records are filtered by survey, published
+version and closed wave, and left out when their country is not one of the survey's codes;
+the pipeline's other fit checks (follow-ups answered only when shown, numbers in bounds)
+are not restated: seeded data always passes them, and an option outside the survey makes
+the ENUM cast fail loudly instead of being left out quietly.
 
 Each table is written by DuckDB's CSV writer to OUT_DIR/{table}.csv. Prints one JSON line
 with the timings (`read_s`: rows into the typed table, `phase_s`: everything).
