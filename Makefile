@@ -49,6 +49,7 @@ report:
 
 ## Benchmarks, each against its named peer in the same run; results go to docs/benchmarks.md.
 bench:
+	scripts/bench-report.sh
 	scripts/bench-pipeline.sh
 	scripts/bench-ingest.sh
 	scripts/bench-scan.sh
