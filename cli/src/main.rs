@@ -51,6 +51,11 @@ enum Command {
     Remove(remove::Args),
 }
 
+/// mimalloc for every allocation: the report decodes millions of small answer values on
+/// every core at once (docs/benchmarks.md, "The report end to end").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     canvass_core::telemetry::init();

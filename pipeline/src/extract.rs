@@ -335,12 +335,19 @@ impl<'a> VersionIndex<'a> {
                     | Kind::MultipleChoice { options, .. } => options,
                     _ => return None,
                 };
-                Some((q.id.as_str(), options.iter().map(|o| o.id.as_str()).collect()))
+                Some((
+                    q.id.as_str(),
+                    options.iter().map(|o| o.id.as_str()).collect(),
+                ))
             })
             .collect();
         VersionIndex {
             survey,
-            questions: survey.questions.iter().map(|q| (q.id.as_str(), q)).collect(),
+            questions: survey
+                .questions
+                .iter()
+                .map(|q| (q.id.as_str(), q))
+                .collect(),
             options,
         }
     }

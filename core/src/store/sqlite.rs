@@ -227,7 +227,11 @@ fn insert(tx: &rusqlite::Transaction<'_>, r: &ResponseRecord) -> rusqlite::Resul
 fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Listed> {
     let response_id: String = row.get(0)?;
     let parsed = (|| -> Result<ResponseRecord, String> {
-        let week: String = row.get(3).map_err(|e| e.to_string())?;
+        let week = row
+            .get_ref(3)
+            .map_err(|e| e.to_string())?
+            .as_str()
+            .map_err(|e| format!("iso_week: {e}"))?;
         // Borrowed from SQLite's row buffer: the answers text is parsed, never copied.
         let answers = row
             .get_ref(4)
@@ -481,8 +485,7 @@ impl SqliteStore {
                         Some(conn) => conn,
                         None => SqliteStore::read_only(&path)?,
                     };
-                    let page =
-                        SqliteStore::read_page(&conn, &survey_id, &range, after.as_deref())?;
+                    let page = SqliteStore::read_page(&conn, &survey_id, &range, after.as_deref())?;
                     Ok((conn, page))
                 })
                 .await

@@ -31,6 +31,11 @@ fn required(name: &str) -> Result<String, lambda_runtime::Error> {
     std::env::var(name).map_err(|_| format!("{name} is not set").into())
 }
 
+/// mimalloc for every allocation: the report decodes millions of small answer values on
+/// every core at once (docs/benchmarks.md, "The report end to end").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     canvass_core::telemetry::init();
