@@ -127,32 +127,27 @@ pub struct Extractor<'a> {
 
 impl<'a> Extractor<'a> {
     pub fn new(spec: &'a Spec, as_of: Date) -> Extractor<'a> {
-        let lookup = spec
+        // Per question: option index by id, and by scale point for options whose id is a
+        // number's own spelling (`3`, not `03`).
+        let (lookup, points) = spec
             .questions
             .iter()
             .map(|q| {
-                q.options
+                let by_id = q
+                    .options
                     .iter()
                     .enumerate()
-                    .map(|(i, o)| (o.id.as_str(), i as Code))
-                    .collect()
-            })
-            .collect();
-        let points = spec
-            .questions
-            .iter()
-            .map(|q| {
-                q.options
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, o)| {
-                        // Only ids that are a number's own spelling (`3`, not `03`).
-                        let point = o.id.parse::<i64>().ok()?;
-                        (point.to_string() == o.id).then_some((point, i as Code))
+                    .map(|(i, o)| (o.id.as_str(), i as Code));
+                let points = by_id
+                    .clone()
+                    .filter_map(|(id, code)| {
+                        let point = id.parse::<i64>().ok()?;
+                        (point.to_string() == id).then_some((point, code))
                     })
-                    .collect()
+                    .collect();
+                (by_id.collect(), points)
             })
-            .collect();
+            .unzip();
         Extractor {
             spec,
             as_of,

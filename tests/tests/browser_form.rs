@@ -637,6 +637,22 @@ async fn back_shows_no_stale_error_without_javascript() {
 /// Part 1 without JavaScript on the smallest phone screen the form supports, 320 × 568:
 /// printed for docs/form.md and held under a budget. Part 2, which now holds most of what
 /// part 1 used to, is printed too, so that nothing is hidden by moving it.
+/// The page's heading (with the progress) ends within the first 568 px screen.
+async fn assert_heading_on_first_screen(b: &Browser, part: &str) {
+    let bottom = b
+        .client
+        .execute(
+            "return document.querySelector('h1').getBoundingClientRect().bottom",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        bottom.as_f64().unwrap() < 568.0,
+        "{part}'s heading ends at {bottom} px"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn part_one_height_at_320_px() {
     let _one = browser::exclusive().await;
@@ -652,18 +668,7 @@ async fn part_one_height_at_320_px() {
     assert_eq!(b.screenshot(&shot).await, 320);
     assert!(height <= PART_ONE_BUDGET_PX, "{height} px");
     // The heading and progress are the first thing on the screen.
-    let top = b
-        .client
-        .execute(
-            "return document.querySelector('h1').getBoundingClientRect().bottom",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert!(
-        top.as_f64().unwrap() < 568.0,
-        "the heading ends at {top} px"
-    );
+    assert_heading_on_first_screen(&b, "part 1").await;
     answer_platforms(&b).await;
     send(&b).await;
     check_new_part(&b, SPANISH, SPANISH.part_two).await;
@@ -674,18 +679,7 @@ async fn part_one_height_at_320_px() {
     );
     let shot = artifacts().join("form-320px-es-no-js-part-2.png");
     b.screenshot(&shot).await;
-    let top = b
-        .client
-        .execute(
-            "return document.querySelector('h1').getBoundingClientRect().bottom",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert!(
-        top.as_f64().unwrap() < 568.0,
-        "part 2's heading ends at {top} px"
-    );
+    assert_heading_on_first_screen(&b, "part 2").await;
     b.quit().await;
 }
 
