@@ -6,11 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET="${CARGO_TARGET_DIR:-target}"
 WORK="${BENCH_DIR:-/var/tmp/canvass-bench}"
-DUCKDB_VERSION=1.4.4
-
-if ! .tools/bench/bin/python -c "import duckdb, sys; sys.exit(duckdb.__version__ != '$DUCKDB_VERSION')" 2>/dev/null; then
-  python3 -m venv .tools/bench
-  .tools/bench/bin/pip install --quiet --disable-pip-version-check "duckdb==$DUCKDB_VERSION"
-fi
+source scripts/bench/venv.sh
 cargo build --profile bench -p canvass-pipeline --example bench
 .tools/bench/bin/python scripts/bench/bench_pipeline.py "$TARGET/release/examples/bench" "$WORK" ${ROWS:-1000000 5000000}

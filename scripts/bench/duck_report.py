@@ -55,18 +55,10 @@ BATCH = 100000
 LIKERT = [str(v) for v in range(1, 6)]
 YES_NO = ["yes", "no", "prefer_not"]
 
-# The headline indicators, restated from docs/methodology.md: question, counted, among
-# (None: everyone who answered).
-INDICATORS = {
-    "suspended_12m": ("suspended_12m", ["yes"], ["yes", "no"]),
-    "no_clear_reason": ("suspension_reason_clear", ["no"], None),
-    "payout_held_12m": ("payout_held_12m", ["yes"], ["yes", "no"]),
-    "fee_impact_high": ("fee_impact", ["4", "5"], None),
-    "support_poor": ("support_rating", ["1", "2"], None),
-    "arbitration_unaware": ("arbitration_aware", ["no", "unsure"], None),
-    "pace_pressure_high": ("pace_pressure", ["4", "5"], None),
-    "collective_action_yes": ("collective_action", ["yes"], None),
-}
+# The headline indicators (question, counted, among), restated once from docs/methodology.md
+# in duck_tables.py, the in-memory comparison's peer.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from duck_tables import INDICATORS  # noqa: E402
 
 
 def lit(text):
