@@ -33,6 +33,14 @@ if ! .tools/frictionless/bin/frictionless --version 2>/dev/null | grep -q "$FRIC
   .tools/frictionless/bin/pip install --quiet --disable-pip-version-check "frictionless==$FRICTIONLESS_VERSION"
 fi
 
+# cffconvert (PyPI), to validate each release's CITATION.cff against the CFF 1.2.0 schema
+# in scripts/release-check.sh.
+CFFCONVERT_VERSION=2.0.0
+if ! .tools/cffconvert/bin/cffconvert --version 2>/dev/null | grep -q "$CFFCONVERT_VERSION"; then
+  python3 -m venv .tools/cffconvert
+  .tools/cffconvert/bin/pip install --quiet --disable-pip-version-check "cffconvert==$CFFCONVERT_VERSION"
+fi
+
 # moto's S3-API server (PyPI), for the release-store tests (tests/src/s3.rs starts it).
 # 5.2.1 or later: 5.2.0's server answered a failed conditional write with a 500.
 MOTO_VERSION=5.2.1

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Part of `make test`: seed 50 000 responses over past waves, run `canvass report`, and
-# check the release with Frictionless, an independent recount and `sha256sum -c`; then
-# check that a re-run changes nothing and that an empty store publishes nothing.
+# check the release with Frictionless, cffconvert, an independent recount and `sha256sum -c`;
+# then check that a re-run changes nothing and that an empty store publishes nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET="${CARGO_TARGET_DIR:-target}"
@@ -16,6 +16,10 @@ RELEASE="$WORK/data/releases/platform-treatment-2025-Q4"
 [ -f "$RELEASE/datapackage.json" ] || { echo "release-check: no release written"; exit 1; }
 
 .tools/frictionless/bin/frictionless validate "$RELEASE/datapackage.json"
+.tools/cffconvert/bin/cffconvert --validate -i "$RELEASE/CITATION.cff"
+# The citation pins SHA256SUMS, which pins every other file.
+grep -q "sha256:$(sha256sum "$RELEASE/SHA256SUMS" | cut -d' ' -f1)" "$RELEASE/CITATION.cff" \
+  || { echo "release-check: CITATION.cff does not carry the SHA-256 of SHA256SUMS"; exit 1; }
 python3 scripts/check_release.py "$WORK/data/canvass.db" "$RELEASE"
 (cd "$RELEASE" && sha256sum --quiet -c SHA256SUMS)
 

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use canvass_core::releases::citation::{CITATION_FILE, Citation};
 use polars::prelude::DataFrame;
 
 use crate::PipelineError;
@@ -20,6 +21,7 @@ use crate::table::Table;
 use crate::tables::{self, WaveResult, wave_label};
 use crate::utility::{TableUtility, utility};
 use crate::write::charts::{Bar, chart, short_label};
+use crate::write::citation::citation_file;
 use crate::write::datapackage::{About, RecodingNote, Written, datapackage};
 use crate::write::readme::{ReadmeInput, readme};
 use crate::write::{csv::to_csv, sha256_hex, sha256sums};
@@ -27,6 +29,15 @@ use crate::write::{csv::to_csv, sha256_hex, sha256sums};
 /// The id of the release covering `wave`: `platform-treatment-2025-Q4`.
 pub fn release_id(spec: &Spec, wave: i32) -> String {
     format!("{}-{}", spec.survey_id, wave_label(spec, wave))
+}
+
+/// The day a release of `wave` becomes citable: the day after its last submission day. It
+/// depends on the wave alone, never on the clock, so re-runs write the same bytes.
+pub fn released_on(spec: &Spec, wave: i32) -> time::Date {
+    tables::wave_of_key(spec.wave_length, wave)
+        .last_submission_day()
+        .next_day()
+        .expect("not the last day of time")
 }
 
 /// What one wave of this release needs.
@@ -311,27 +322,30 @@ pub fn files(
     for table in &tables {
         csvs.push(to_csv(table)?);
     }
+    let released = released_on(spec, wave);
+    let about = About {
+        release_id: id.clone(),
+        title: format!("{}: statistics for {}", spec.title, wave_label(spec, wave)),
+        description: format!(
+            "Published statistics of the anonymous Canvass survey `{}` for the wave {}, with trends over every earlier closed wave. Small groups are suppressed (k = {}); see README.md.",
+            spec.survey_id,
+            wave_label(spec, wave),
+            spec.k()
+        ),
+        source: format!(
+            "Canvass survey `{}`, version(s) {}: anonymous opt-in responses of online sellers",
+            spec.survey_id,
+            spec.versions
+                .iter()
+                .map(|v| v.version.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        recoding: recoding.clone(),
+        released,
+    };
     let package = datapackage(
-        &About {
-            release_id: id.clone(),
-            title: format!("{}: statistics for {}", spec.title, wave_label(spec, wave)),
-            description: format!(
-                "Published statistics of the anonymous Canvass survey `{}` for the wave {}, with trends over every earlier closed wave. Small groups are suppressed (k = {}); see README.md.",
-                spec.survey_id,
-                wave_label(spec, wave),
-                spec.k()
-            ),
-            source: format!(
-                "Canvass survey `{}`, version(s) {}: anonymous opt-in responses of online sellers",
-                spec.survey_id,
-                spec.versions
-                    .iter()
-                    .map(|v| v.version.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            recoding: recoding.clone(),
-        },
+        &about,
         &tables
             .iter()
             .zip(&csvs)
@@ -356,6 +370,11 @@ pub fn files(
         "the machine-readable description of every table".to_owned(),
     ));
     files.insert("datapackage.json".to_owned(), package);
+    listing.push((
+        CITATION_FILE.to_owned(),
+        "how to cite this release (Citation File Format), with the SHA-256 of SHA256SUMS"
+            .to_owned(),
+    ));
     let text = readme(&ReadmeInput {
         spec,
         release_id: &id,
@@ -370,7 +389,17 @@ pub fn files(
     });
     files.insert("README.md".to_owned(), text.into_bytes());
     let sums = sha256sums(files.iter());
+    let cff = citation_file(
+        &Citation {
+            release_id: id.clone(),
+            title: about.title.clone(),
+            released,
+            sha256sums: sha256_hex(&sums),
+        },
+        &about.description,
+    )?;
     files.insert("SHA256SUMS".to_owned(), sums);
+    files.insert(CITATION_FILE.to_owned(), cff);
     Ok(Release {
         id,
         survey_id: spec.survey_id.clone(),

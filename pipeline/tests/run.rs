@@ -72,6 +72,7 @@ async fn a_release_is_written_once_and_rewritten_identically() {
         "datapackage.json",
         "README.md",
         "SHA256SUMS",
+        "CITATION.cff",
         "charts/suspended_12m.svg",
     ] {
         assert!(snapshot.iter().any(|(p, _)| p == file), "missing {file}");
@@ -100,10 +101,19 @@ async fn a_release_is_written_once_and_rewritten_identically() {
     );
     assert_eq!(walk(&folder), snapshot);
 
-    // SHA256SUMS lists every other file with its hash.
+    // SHA256SUMS lists every other file with its hash, except the citation written after
+    // it, which carries SHA256SUMS's own hash instead.
     let sums = std::fs::read_to_string(folder.join("SHA256SUMS")).unwrap();
+    let citation = std::fs::read_to_string(folder.join("CITATION.cff")).unwrap();
+    assert!(
+        citation.contains(&format!(
+            "sha256:{}",
+            canvass_pipeline::write::sha256_hex(sums.as_bytes())
+        )),
+        "{citation}"
+    );
     for (path, bytes) in &snapshot {
-        if path == "SHA256SUMS" {
+        if path == "SHA256SUMS" || path == "CITATION.cff" {
             continue;
         }
         let line = format!("{}  {path}", canvass_pipeline::write::sha256_hex(bytes));

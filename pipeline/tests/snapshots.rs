@@ -20,6 +20,7 @@ fn a_small_release_looks_exactly_like_this() {
         "README.md",
         "datapackage.json",
         "SHA256SUMS",
+        "CITATION.cff",
         "charts/suspended_12m.svg",
     ] {
         insta::assert_snapshot!(file.replace(['/', '.'], "_"), run.file(file));

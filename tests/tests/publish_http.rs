@@ -57,6 +57,7 @@ fn sample_release(id: &str, wave: &str) -> Release {
         .collect();
     let package = serde_json::json!({
         "name": id, "title": "How platforms treat indie sellers", "version": "1.0.0",
+        "created": "2026-10-05T00:00:00Z",
         "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": "Creative Commons Attribution 4.0 International"}],
         "resources": resources,
     });
@@ -68,6 +69,15 @@ fn sample_release(id: &str, wave: &str) -> Release {
         .iter()
         .map(|(name, bytes)| format!("{}  {name}\n", sha(bytes)))
         .collect();
+    // The citation comes after SHA256SUMS, as the pipeline writes it.
+    files.insert(
+        "CITATION.cff".into(),
+        format!(
+            "cff-version: 1.2.0\nidentifiers:\n- type: other\n  value: sha256:{}\n",
+            sha(sums.as_bytes())
+        )
+        .into_bytes(),
+    );
     files.insert("SHA256SUMS".into(), sums.into_bytes());
     Release {
         id: id.into(),
@@ -169,6 +179,78 @@ async fn the_page_shows_the_latest_statistics_in_the_asked_language() {
         "earlier releases are listed"
     );
     assert!(html.contains("Basado en <strong>100</strong>"));
+}
+
+#[tokio::test]
+async fn the_page_and_the_catalogue_give_the_citation_tied_to_the_checksums() {
+    let (_dir, app, release) = published().await;
+    let sums = sha(&release.files["SHA256SUMS"]);
+    let (_, _, body) = get(&app, "/reports", &[]).await;
+    let html = String::from_utf8(body).unwrap();
+    let expected = format!(
+        "Canvass seller coalition (2026). How platforms treat indie sellers [data set], release {RID}. Licence CC-BY-4.0. SHA256SUMS sha256:{sums}."
+    );
+    assert!(html.contains(&expected), "{html}");
+    assert!(html.contains("@misc{platform_treatment_2026_Q3,"), "BibTeX");
+    assert!(html.contains(&format!("/reports/{RID}/CITATION.cff")));
+    let (_, _, body) = get(&app, "/reports/index.json", &[]).await;
+    let catalogue: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let citation = &catalogue["surveys"][0]["latest"]["citation"];
+    assert_eq!(citation["text"], expected.as_str());
+    assert!(
+        citation["bibtex"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("sha256:{sums}"))
+    );
+    let (status, headers, cff) = get(&app, &format!("/reports/{RID}/CITATION.cff"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "text/yaml; charset=utf-8");
+    assert_eq!(cff, release.files["CITATION.cff"]);
+}
+
+#[tokio::test]
+async fn published_data_is_readable_from_any_origin_and_the_page_is_not() {
+    let (_dir, app, _) = published().await;
+    let origin = [("origin", "https://notebook.example")];
+    for uri in [
+        "/reports/index.json".to_owned(),
+        format!("/reports/{RID}/indicators.csv"),
+        format!("/reports/{RID}/package.zip"),
+        "/reports/latest/indicators.csv".to_owned(),
+    ] {
+        let (status, headers, _) = get(&app, &uri, &origin).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_eq!(headers["access-control-allow-origin"], "*", "{uri}");
+        assert!(
+            headers["access-control-expose-headers"]
+                .to_str()
+                .unwrap()
+                .contains("etag"),
+            "{uri}"
+        );
+        assert!(headers.get("access-control-allow-credentials").is_none());
+    }
+    // A preflight (a script sending If-None-Match) is answered for GET only.
+    let preflight = Request::options(format!("/reports/{RID}/indicators.csv"))
+        .header("origin", "https://notebook.example")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "if-none-match")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(preflight).await.unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    let methods = response.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        methods.contains("GET") && !methods.contains("POST"),
+        "{methods}"
+    );
+    // The HTML page keeps the strict same-origin policy.
+    let (_, headers, _) = get(&app, "/reports", &origin).await;
+    assert!(headers.get("access-control-allow-origin").is_none());
 }
 
 #[tokio::test]

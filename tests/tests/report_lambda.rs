@@ -50,6 +50,7 @@ async fn the_scheduled_event_writes_a_release_to_the_bucket_once() {
     for file in [
         "datapackage.json",
         "SHA256SUMS",
+        "CITATION.cff",
         "README.md",
         "indicators.csv",
     ] {

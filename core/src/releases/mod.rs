@@ -7,6 +7,7 @@
 //! are already there byte for byte. An existing file is never overwritten: a release id that
 //! exists with other bytes is an error, so two overlapping runs cannot corrupt anything.
 
+pub mod citation;
 pub mod folder;
 #[cfg(feature = "s3")]
 pub mod s3;
@@ -98,6 +99,7 @@ pub fn content_type(path: &str) -> &'static str {
         Some("json") => "application/json",
         Some("svg") => "image/svg+xml",
         Some("md") => "text/markdown; charset=utf-8",
+        Some("cff") => "text/yaml; charset=utf-8",
         Some("zip") => "application/zip",
         _ if path.ends_with("SHA256SUMS") => "text/plain; charset=utf-8",
         _ => "application/octet-stream",

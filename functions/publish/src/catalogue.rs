@@ -3,9 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use canvass_core::releases::citation::{CITATION_FILE, Citation};
 use canvass_core::releases::{Latest, ReleaseStore, SurveyReleases};
 use serde::Serialize;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use crate::PublishError;
 use crate::files::PACKAGE_ZIP;
@@ -47,6 +49,16 @@ pub struct ReleaseView {
     pub package_zip: String,
     pub downloads: Vec<Download>,
     pub indicators: Vec<Indicator>,
+    /// How to cite this release; absent for releases written before citations existed.
+    pub citation: Option<CitationView>,
+}
+
+/// The release's citation as a reader pastes it, and its `CITATION.cff`.
+#[derive(Debug, Serialize)]
+pub struct CitationView {
+    pub text: String,
+    pub bibtex: String,
+    pub file: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -158,9 +170,24 @@ async fn release_view(
         .unwrap_or(Value::Null);
     let labels = indicator_labels(&resources);
     let platform_labels = platform_labels(store, release_id).await?;
-    let charts = store
-        .read(release_id, "SHA256SUMS")
-        .await?
+    let sums = store.read(release_id, "SHA256SUMS").await?;
+    let citation = sums
+        .as_deref()
+        .zip(package.get("created").and_then(Value::as_str))
+        .and_then(|(sums, created)| {
+            let citation = Citation {
+                release_id: release_id.to_owned(),
+                title: text(&package, "title"),
+                released: Citation::day_of(created)?,
+                sha256sums: hex::encode(Sha256::digest(sums)),
+            };
+            Some(CitationView {
+                text: citation.text(),
+                bibtex: citation.bibtex(),
+                file: url(release_id, CITATION_FILE),
+            })
+        });
+    let charts = sums
         .map(|s| String::from_utf8_lossy(&s).into_owned())
         .unwrap_or_default();
     let mut indicators: Vec<Indicator> = Vec::new();
@@ -225,6 +252,7 @@ async fn release_view(
         package_zip: url(release_id, PACKAGE_ZIP),
         downloads,
         indicators,
+        citation,
     })
 }
 

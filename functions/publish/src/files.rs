@@ -100,8 +100,9 @@ async fn serve(
     Ok((StatusCode::OK, headers, Body::from(bytes)).into_response())
 }
 
-/// Every file listed in the release's `SHA256SUMS`, plus that file, in one zip whose bytes
-/// depend only on the release (fixed timestamps, listed order).
+/// Every file listed in the release's `SHA256SUMS`, plus that file and `CITATION.cff`
+/// (written after it), in one zip whose bytes depend only on the release (fixed timestamps,
+/// listed order).
 async fn package_zip(state: &PublishState, release_id: &str) -> Result<Vec<u8>, PublishError> {
     let sums = state
         .releases
@@ -114,6 +115,7 @@ async fn package_zip(state: &PublishState, release_id: &str) -> Result<Vec<u8>, 
         .filter_map(|l| l.split_once("  ").map(|(_, name)| name))
         .collect();
     names.push("SHA256SUMS");
+    let citation = state.releases.read(release_id, "CITATION.cff").await?;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
@@ -129,6 +131,12 @@ async fn package_zip(state: &PublishState, release_id: &str) -> Result<Vec<u8>, 
                 .ok_or(PublishError::Internal)?
         };
         zip.start_file(format!("{release_id}/{name}"), options)
+            .map_err(|_| PublishError::Internal)?;
+        zip.write_all(&bytes).map_err(|_| PublishError::Internal)?;
+    }
+    // Releases written before citations existed have none.
+    if let Some(bytes) = citation {
+        zip.start_file(format!("{release_id}/CITATION.cff"), options)
             .map_err(|_| PublishError::Internal)?;
         zip.write_all(&bytes).map_err(|_| PublishError::Internal)?;
     }

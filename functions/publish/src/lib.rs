@@ -27,13 +27,18 @@ pub struct PublishState {
 }
 
 pub fn app(state: PublishState) -> Router {
+    // Public, read-only data: any origin's notebook or script may read it. The page itself
+    // (and every survey endpoint, which lives in ingest) stays same-origin.
+    let open_data = Router::new()
+        .route("/reports/index.json", get(page::index_json))
+        .route("/reports/latest/{*file}", get(files::latest))
+        .route("/reports/{release_id}/{*file}", get(files::release))
+        .layer(security::open_data_cors());
     Router::new()
         .route("/reports", get(page::reports))
         .route("/reports/", get(page::reports))
-        .route("/reports/index.json", get(page::index_json))
         .route("/reports/assets/reports.css", get(page::stylesheet))
-        .route("/reports/latest/{*file}", get(files::latest))
-        .route("/reports/{release_id}/{*file}", get(files::release))
+        .merge(open_data)
         .layer(axum::middleware::map_response(security::headers))
         .with_state(state)
 }

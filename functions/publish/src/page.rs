@@ -50,7 +50,6 @@ struct ReportsPage<'a> {
     indicators: Vec<IndicatorView>,
     downloads: Vec<&'a Download>,
     earlier: Vec<&'a EarlierRelease>,
-    citation: String,
 }
 
 fn percent(x: f64) -> String {
@@ -130,14 +129,6 @@ pub async fn reports(
             .unwrap_or_default(),
         earlier: featured
             .map(|s| s.releases.iter().collect())
-            .unwrap_or_default(),
-        citation: release
-            .map(|r| {
-                format!(
-                    "Canvass seller coalition. {}. Release {}, version {}. Licence: {}.",
-                    r.title, r.release_id, r.version, r.license
-                )
-            })
             .unwrap_or_default(),
         release,
     };

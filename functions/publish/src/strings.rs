@@ -30,6 +30,7 @@ pub struct Strings {
     pub method_text: &'static str,
     pub method_link: &'static str,
     pub cite: &'static str,
+    pub citation_file: &'static str,
     pub earlier: &'static str,
     pub json: &'static str,
 }
@@ -63,6 +64,7 @@ pub const EN: Strings = Strings {
     method_text: "This is an opt-in survey: sellers chose to answer, so the numbers describe those who answered, not every seller. The intervals cover sampling variability only. Waves are calendar quarters; only closed waves are published.",
     method_link: "Read the full methodology (README.md)",
     cite: "How to cite",
+    citation_file: "CITATION.cff (for reference managers; the SHA-256 of SHA256SUMS ties it to the exact files)",
     earlier: "All releases",
     json: "This catalogue as JSON",
 };
@@ -96,6 +98,7 @@ pub const ES: Strings = Strings {
     method_text: "Es una encuesta voluntaria: los vendedores eligieron responder, así que las cifras describen a quienes respondieron, no a todos los vendedores. Los intervalos solo cubren la variabilidad del muestreo. Las oleadas son trimestres; solo se publican oleadas cerradas.",
     method_link: "Leer la metodología completa (README.md, en inglés)",
     cite: "Cómo citar",
+    citation_file: "CITATION.cff (para gestores de referencias; el SHA-256 de SHA256SUMS lo vincula a los archivos exactos)",
     earlier: "Todas las publicaciones",
     json: "Este catálogo en JSON",
 };
@@ -129,6 +132,7 @@ pub const FR: Strings = Strings {
     method_text: "C’est une enquête à participation volontaire : les chiffres décrivent les vendeurs qui ont répondu, pas tous les vendeurs. Les intervalles ne couvrent que la variabilité d’échantillonnage. Les vagues sont des trimestres ; seules les vagues closes sont publiées.",
     method_link: "Lire la méthodologie complète (README.md, en anglais)",
     cite: "Comment citer",
+    citation_file: "CITATION.cff (pour les gestionnaires de références ; le SHA-256 de SHA256SUMS le relie aux fichiers exacts)",
     earlier: "Toutes les publications",
     json: "Ce catalogue en JSON",
 };

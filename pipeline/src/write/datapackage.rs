@@ -2,6 +2,7 @@
 //! Schema (types, enum constraints, primary key, missing values), its size and sha256.
 //! Serialised from structs, so key order is fixed and the output byte-identical.
 
+use canvass_core::releases::citation::{LICENSE, LICENSE_TITLE, LICENSE_URL, PUBLISHER};
 use serde::Serialize;
 
 use crate::PipelineError;
@@ -12,6 +13,8 @@ const PACKAGE_PROFILE: &str = "https://datapackage.org/profiles/2.0/datapackage.
 /// The release format's version: raised when the tables or their meaning change.
 pub const FORMAT_VERSION: &str = "2.0.0";
 
+pub const KEYWORDS: &[&str] = &["survey", "online sellers", "platforms", "statistics"];
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Package {
     #[serde(rename = "$schema")]
@@ -21,8 +24,11 @@ pub struct Package {
     title: String,
     description: String,
     version: &'static str,
-    keywords: Vec<&'static str>,
+    /// When the release became citable (RFC 3339), the same day as `CITATION.cff`'s.
+    created: String,
+    keywords: &'static [&'static str],
     licenses: Vec<License>,
+    contributors: Vec<Contributor>,
     sources: Vec<Source>,
     /// Groups merged into `other` per wave (a Canvass property; Frictionless allows them).
     recoding: Vec<RecodingNote>,
@@ -46,6 +52,12 @@ struct License {
     name: &'static str,
     path: &'static str,
     title: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Contributor {
+    title: &'static str,
+    roles: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -139,6 +151,8 @@ pub struct About {
     pub description: String,
     pub source: String,
     pub recoding: Vec<RecodingNote>,
+    /// The day the release became citable (see `write::citation`).
+    pub released: time::Date,
 }
 
 /// One CSV with its bytes, for sizes and hashes.
@@ -155,11 +169,16 @@ pub fn datapackage(about: &About, tables: &[Written<'_>]) -> Result<Vec<u8>, Pip
         title: about.title.clone(),
         description: about.description.clone(),
         version: FORMAT_VERSION,
-        keywords: vec!["survey", "online sellers", "platforms", "statistics"],
+        created: format!("{}T00:00:00Z", about.released),
+        keywords: KEYWORDS,
+        contributors: vec![Contributor {
+            title: PUBLISHER,
+            roles: vec!["publisher"],
+        }],
         licenses: vec![License {
-            name: "CC-BY-4.0",
-            path: "https://creativecommons.org/licenses/by/4.0/",
-            title: "Creative Commons Attribution 4.0 International",
+            name: LICENSE,
+            path: LICENSE_URL,
+            title: LICENSE_TITLE,
         }],
         recoding: about.recoding.clone(),
         sources: vec![Source {

@@ -2,6 +2,7 @@
 //! clock or the environment, so the same tables always give the same bytes.
 
 pub mod charts;
+pub mod citation;
 pub mod csv;
 pub mod datapackage;
 pub mod readme;

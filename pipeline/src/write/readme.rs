@@ -315,7 +315,8 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
     let _ = writeln!(s, "\n## How to cite\n");
     let _ = writeln!(
         s,
-        "> Canvass seller survey, \"{}\", release `{}` (wave {}), data package version {}, licensed CC BY 4.0. `datapackage.json` sha256 `{}`.\n",
+        "> {}, \"{}\", release `{}` (wave {}), data package version {}, licensed CC BY 4.0. `datapackage.json` sha256 `{}`.\n",
+        canvass_core::releases::citation::PUBLISHER,
         spec.title,
         input.release_id,
         wave,
@@ -324,7 +325,7 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
     );
     let _ = writeln!(
         s,
-        "Please cite the release id and, when quoting a share, its interval and n."
+        "Please cite the release id and, when quoting a share, its interval and n. `CITATION.cff` holds the same citation for reference managers, with the SHA-256 of `SHA256SUMS`, which names the exact bytes of every file."
     );
     s
 }
