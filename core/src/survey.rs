@@ -25,7 +25,7 @@ impl Status {
 }
 
 /// Text in every language the survey offers; `get` falls back to English, then to any text.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Localized(pub BTreeMap<String, String>);
 

@@ -15,9 +15,8 @@ pub enum Among {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IndicatorDef {
+    /// Its label in each language is `indicator-{id}` in `pipeline/locales`.
     pub id: &'static str,
-    /// English label for tables and charts.
-    pub label: &'static str,
     /// The exact rule in words, for the README and the methodology.
     pub rule: &'static str,
     pub question: &'static str,
@@ -31,7 +30,6 @@ const YES_OR_NO: Among = Among::Options(&["yes", "no"]);
 pub const HEADLINE: [IndicatorDef; 8] = [
     IndicatorDef {
         id: "suspended_12m",
-        label: "Shop suspended or closed in the last 12 months",
         rule: "`suspended_12m` = yes, among those who answered yes or no",
         question: "suspended_12m",
         counts: &["yes"],
@@ -39,7 +37,6 @@ pub const HEADLINE: [IndicatorDef; 8] = [
     },
     IndicatorDef {
         id: "no_clear_reason",
-        label: "No clear reason given (among suspended sellers)",
         rule: "`suspension_reason_clear` = no, among everyone who answered it (only sellers who were suspended are asked)",
         question: "suspension_reason_clear",
         counts: &["no"],
@@ -47,7 +44,6 @@ pub const HEADLINE: [IndicatorDef; 8] = [
     },
     IndicatorDef {
         id: "payout_held_12m",
-        label: "Payouts held or delayed in the last 12 months",
         rule: "`payout_held_12m` = yes, among those who answered yes or no",
         question: "payout_held_12m",
         counts: &["yes"],
@@ -55,7 +51,6 @@ pub const HEADLINE: [IndicatorDef; 8] = [
     },
     IndicatorDef {
         id: "fee_impact_high",
-        label: "Fee changes hurt income a lot (4-5 of 5)",
         rule: "`fee_impact` is 4 or 5 on the 1-5 scale, among everyone who answered it",
         question: "fee_impact",
         counts: &["4", "5"],
@@ -63,7 +58,6 @@ pub const HEADLINE: [IndicatorDef; 8] = [
     },
     IndicatorDef {
         id: "support_poor",
-        label: "Seller support rated poor (1-2 of 5)",
         rule: "`support_rating` is 1 or 2 on the 1-5 scale, among everyone who answered it",
         question: "support_rating",
         counts: &["1", "2"],
@@ -71,7 +65,6 @@ pub const HEADLINE: [IndicatorDef; 8] = [
     },
     IndicatorDef {
         id: "arbitration_unaware",
-        label: "Not aware of forced arbitration",
         rule: "`arbitration_aware` is no or not sure, among everyone who answered it (a seller who is not sure is not aware)",
         question: "arbitration_aware",
         counts: &["no", "unsure"],
@@ -79,7 +72,6 @@ pub const HEADLINE: [IndicatorDef; 8] = [
     },
     IndicatorDef {
         id: "pace_pressure_high",
-        label: "Pushed to an unsustainable pace (agree 4-5 of 5)",
         rule: "`pace_pressure` is 4 or 5 on the 1-5 scale, among everyone who answered it",
         question: "pace_pressure",
         counts: &["4", "5"],
@@ -87,7 +79,6 @@ pub const HEADLINE: [IndicatorDef; 8] = [
     },
     IndicatorDef {
         id: "collective_action_yes",
-        label: "Would support collective action",
         rule: "`collective_action` = yes, among everyone who answered it (yes, maybe or no)",
         question: "collective_action",
         counts: &["yes"],

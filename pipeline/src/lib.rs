@@ -14,6 +14,8 @@ pub mod extract;
 pub mod frame;
 pub mod history;
 pub mod indicators;
+pub mod labels;
+pub mod locale;
 mod lp;
 pub mod model;
 pub mod prior;

@@ -10,6 +10,7 @@ use crate::PipelineError;
 use crate::counts::{self, WaveCounts};
 use crate::disclosure::{Earlier, Prior, protect};
 use crate::history::{self, Published, WaveHistory};
+use crate::locale;
 use crate::model::{CellKind, Group, Model};
 use crate::progress::Progress;
 use crate::quality::DataQuality;
@@ -280,6 +281,7 @@ pub fn tables(spec: &Spec, protected: &Protected, published: Option<&Published>)
         tables::by_dimension(spec, wave, result, true),
         tables::by_dimension(spec, wave, result, false),
         trends,
+        crate::labels::labels(spec),
     ]
 }
 
@@ -343,6 +345,11 @@ pub fn files(
         ),
         recoding: recoding.clone(),
         released,
+        indicators: spec
+            .indicators
+            .iter()
+            .map(|i| (i.id.clone(), i.label.get(spec.lang()).to_owned()))
+            .collect(),
     };
     let package = datapackage(
         &about,
@@ -365,6 +372,12 @@ pub fn files(
         "charts/*.svg".to_owned(),
         "one chart per headline indicator: share by main platform with its interval".to_owned(),
     ));
+    for lang in spec.languages.iter().skip(1) {
+        listing.push((
+            format!("charts/{lang}/*.svg"),
+            format!("the same charts with every word in `{lang}`"),
+        ));
+    }
     listing.push((
         "datapackage.json".to_owned(),
         "the machine-readable description of every table".to_owned(),
@@ -452,13 +465,36 @@ fn recoding_note(spec: &Spec, wave: i32, counts: &WaveCounts) -> Option<Recoding
     })
 }
 
+/// Where the chart of `indicator` in `lang` is: the survey's first language at
+/// `charts/{indicator}.svg`, every other in its own folder, `charts/{lang}/{indicator}.svg`.
+pub fn chart_path(spec: &Spec, lang: &str, indicator: &str) -> String {
+    if lang == spec.lang() {
+        format!("charts/{indicator}.svg")
+    } else {
+        format!("charts/{lang}/{indicator}.svg")
+    }
+}
+
+/// Every chart in every language of the survey.
 fn charts(spec: &Spec, wave: i32, result: &WaveResult) -> Vec<(String, String)> {
-    let mut groups: Vec<(String, Group)> = vec![("All platforms".to_owned(), Group::All)];
+    spec.languages
+        .iter()
+        .flat_map(|lang| charts_in(spec, lang, wave, result))
+        .collect()
+}
+
+fn charts_in(spec: &Spec, lang: &str, wave: i32, result: &WaveResult) -> Vec<(String, String)> {
+    let mut groups: Vec<(String, Group)> = vec![(locale::text(lang, "group-all"), Group::All)];
     // A group merged into `other` has no bar of its own: it is in `other`'s.
     groups.extend(
         spec.platforms()
             .iter()
-            .map(|p| (short_label(&p.label), Group::Platform(p.id.clone())))
+            .map(|p| {
+                (
+                    short_label(p.label.get(lang)),
+                    Group::Platform(p.id.clone()),
+                )
+            })
             .filter(|(_, g)| !result.is_merged(spec, g)),
     );
     spec.indicators
@@ -498,13 +534,21 @@ fn charts(spec: &Spec, wave: i32, result: &WaveResult) -> Vec<(String, String)> 
                     }
                 })
                 .collect();
-            let subtitle = format!(
-                "Share of sellers, {}, by main platform",
-                wave_label(spec, wave)
+            let subtitle = locale::text_with(
+                lang,
+                "chart-subtitle",
+                &[("wave", wave_label(spec, wave).into())],
             );
             (
-                format!("charts/{}.svg", ind.id),
-                chart(&ind.label, &subtitle, &bars, spec.k()),
+                chart_path(spec, lang, &ind.id),
+                chart(
+                    lang,
+                    ind.label.get(lang),
+                    &subtitle,
+                    &bars,
+                    spec.k(),
+                    spec.disclosure.low_reliability_below,
+                ),
             )
         })
         .collect()

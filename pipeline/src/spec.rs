@@ -9,11 +9,12 @@ use std::sync::Arc;
 
 use canvass_core::catalog::Catalog;
 use canvass_core::countries;
-use canvass_core::survey::{Disclosure, Kind, LIKERT_MAX, LIKERT_MIN, Survey};
+use canvass_core::survey::{Disclosure, Kind, LIKERT_MAX, LIKERT_MIN, Localized, Survey};
 use canvass_core::wave::WaveLength;
 
 use crate::PipelineError;
 use crate::indicators::{Among, HEADLINE, IndicatorDef};
+use crate::locale;
 
 /// The question whose answer groups respondents by platform.
 pub const PLATFORM_QUESTION: &str = "main_platform";
@@ -23,7 +24,6 @@ pub const CATEGORY_QUESTION: &str = "category";
 pub const REGION_QUESTION: &str = "region";
 /// The residual group of every grouping: rare groups merged, and respondents in no group.
 pub const RESIDUAL: &str = "other";
-const RESIDUAL_LABEL: &str = "Other (including groups too small to show)";
 
 /// How a published question's answers are counted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +39,8 @@ pub enum QuestionKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opt {
     pub id: String,
-    pub label: String,
+    /// In every language of the survey.
+    pub label: Localized,
 }
 
 /// Shown only when `parent` was answered with one of `any_of` (option indices).
@@ -52,7 +53,7 @@ pub struct ShowIf {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuestionSpec {
     pub id: String,
-    pub label: String,
+    pub label: Localized,
     pub kind: QuestionKind,
     pub options: Vec<Opt>,
     pub required: bool,
@@ -74,7 +75,7 @@ impl QuestionSpec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndicatorSpec {
     pub id: String,
-    pub label: String,
+    pub label: Localized,
     pub rule: String,
     /// Index into [`Spec::questions`].
     pub question: usize,
@@ -87,7 +88,10 @@ pub struct IndicatorSpec {
 #[derive(Debug, Clone)]
 pub struct Spec {
     pub survey_id: String,
+    /// The title in the survey's first language.
     pub title: String,
+    /// The survey's languages, first the default: every label comes in each of them.
+    pub languages: Vec<String>,
     /// Every version of the survey that can have responses, oldest first.
     pub versions: Vec<Arc<Survey>>,
     /// The newest published version: its questions are the tables' columns.
@@ -124,15 +128,24 @@ impl Spec {
             survey: reference.id.clone(),
             why,
         };
+        let languages = reference.languages.clone();
+        if let Some(lang) = languages.iter().find(|l| !locale::has_language(l)) {
+            return Err(bad(format!(
+                "the survey is offered in `{lang}`, but the release has no words in it (add pipeline/locales/{lang}/release.ftl)"
+            )));
+        }
+        let each = |text: &dyn Fn(&str) -> String| {
+            Localized(languages.iter().map(|l| (l.clone(), text(l))).collect())
+        };
         let mut questions = Vec::new();
         for q in &reference.questions {
-            let label = q.label.get("en").to_owned();
+            let label = each(&|l| q.label.get(l).to_owned());
             let opts = |choices: &[canvass_core::survey::Choice]| {
                 choices
                     .iter()
                     .map(|c| Opt {
                         id: c.id.clone(),
-                        label: c.label.get("en").to_owned(),
+                        label: each(&|l| c.label.get(l).to_owned()),
                     })
                     .collect::<Vec<_>>()
             };
@@ -157,13 +170,15 @@ impl Spec {
                     let options = (LIKERT_MIN..=LIKERT_MAX)
                         .map(|v| Opt {
                             id: v.to_string(),
-                            label: if v == LIKERT_MIN {
-                                format!("{v} ({})", low_label.get("en"))
-                            } else if v == LIKERT_MAX {
-                                format!("{v} ({})", high_label.get("en"))
-                            } else {
-                                v.to_string()
-                            },
+                            label: each(&|l| {
+                                if v == LIKERT_MIN {
+                                    format!("{v} ({})", low_label.get(l))
+                                } else if v == LIKERT_MAX {
+                                    format!("{v} ({})", high_label.get(l))
+                                } else {
+                                    v.to_string()
+                                }
+                            }),
                         })
                         .collect();
                     (q.id.clone(), QuestionKind::Single, options)
@@ -181,7 +196,7 @@ impl Spec {
                         .iter()
                         .map(|r| Opt {
                             id: r.id.clone(),
-                            label: r.names.get("en").to_owned(),
+                            label: each(&|l| r.names.get(l).to_owned()),
                         })
                         .collect();
                     (REGION_QUESTION.to_owned(), QuestionKind::Single, options)
@@ -236,18 +251,19 @@ impl Spec {
             if questions[g].option_index(RESIDUAL).is_none() {
                 questions[g].options.push(Opt {
                     id: RESIDUAL.to_owned(),
-                    label: RESIDUAL_LABEL.to_owned(),
+                    label: each(&|l| locale::text(l, "group-other")),
                 });
             }
         }
         let indicators = HEADLINE
             .iter()
-            .filter_map(|def| indicator(&questions, def).transpose())
+            .filter_map(|def| indicator(&questions, def, &each).transpose())
             .collect::<Result<Vec<_>, String>>()
             .map_err(bad)?;
         Ok(Spec {
             survey_id: reference.id.clone(),
-            title: reference.title.get("en").to_owned(),
+            title: reference.title.get(reference.default_language()).to_owned(),
+            languages,
             disclosure: reference.disclosure,
             wave_length: reference.wave,
             versions,
@@ -292,6 +308,12 @@ impl Spec {
         &self.questions[self.platform].options
     }
 
+    /// The survey's first language: the one of README.md, the charts without a language
+    /// folder and the CSVs' `option_label`.
+    pub fn lang(&self) -> &str {
+        self.languages.first().map(String::as_str).unwrap_or("en")
+    }
+
     pub fn k(&self) -> u64 {
         u64::from(self.disclosure.k.max(1))
     }
@@ -302,6 +324,7 @@ impl Spec {
 fn indicator(
     questions: &[QuestionSpec],
     def: &IndicatorDef,
+    each: &dyn Fn(&dyn Fn(&str) -> String) -> Localized,
 ) -> Result<Option<IndicatorSpec>, String> {
     let Some(qi) = questions.iter().position(|q| q.id == def.question) else {
         return Ok(None);
@@ -328,7 +351,7 @@ fn indicator(
     };
     Ok(Some(IndicatorSpec {
         id: def.id.to_owned(),
-        label: def.label.to_owned(),
+        label: each(&|l| locale::indicator(l, def.id)),
         rule: def.rule.to_owned(),
         question: qi,
         counts,

@@ -260,7 +260,7 @@ pub fn answers(spec: &Spec, wave: i32, result: &WaveResult) -> Table {
                     gid.clone(),
                     question.id.clone(),
                     o.id.clone(),
-                    o.label.clone(),
+                    o.label.get(spec.lang()).to_owned(),
                 ];
                 if result.is_merged(spec, &group) || result.is_merged_option(spec, q, oi) {
                     row.extend(merged_cells(5));

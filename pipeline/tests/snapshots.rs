@@ -21,7 +21,9 @@ fn a_small_release_looks_exactly_like_this() {
         "datapackage.json",
         "SHA256SUMS",
         "CITATION.cff",
+        "labels.csv",
         "charts/suspended_12m.svg",
+        "charts/es/suspended_12m.svg",
     ] {
         insta::assert_snapshot!(file.replace(['/', '.'], "_"), run.file(file));
     }

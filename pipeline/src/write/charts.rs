@@ -5,6 +5,7 @@
 
 use std::fmt::Write;
 
+use crate::locale;
 use crate::tables::{LOW_RELIABILITY, SUPPRESSED};
 
 /// One bar: a group's published share, or why there is none.
@@ -41,7 +42,16 @@ pub fn short_label(label: &str) -> String {
     label.split(" (").next().unwrap_or(label).trim().to_owned()
 }
 
-pub fn chart(title: &str, subtitle: &str, bars: &[Bar], k: u64) -> String {
+/// The chart of one indicator in `lang`: every word from `pipeline/locales`, the labels
+/// from the caller; `reliable` and `k` are the survey's own thresholds.
+pub fn chart(
+    lang: &str,
+    title: &str,
+    subtitle: &str,
+    bars: &[Bar],
+    k: u64,
+    reliable: u32,
+) -> String {
     let height = TOP + ROW * bars.len() as f64 + 70.0;
     let mut s = String::new();
     let _ = write!(
@@ -55,7 +65,7 @@ pub fn chart(title: &str, subtitle: &str, bars: &[Bar], k: u64) -> String {
 "##,
         title = escape(title),
         subtitle = escape(subtitle),
-        desc = escape(&describe(bars)),
+        desc = escape(&describe(lang, bars)),
     );
     // Axis: 0, 25, 50, 75, 100 %.
     for step in 0..=4 {
@@ -118,15 +128,17 @@ pub fn chart(title: &str, subtitle: &str, bars: &[Bar], k: u64) -> String {
             (None, SUPPRESSED) => {
                 let _ = writeln!(
                     s,
-                    r##"<text x="{PLOT_LEFT}" y="{ty:.1}" font-size="14" font-style="italic" fill="#666666">withheld to protect respondents</text>"##,
+                    r##"<text x="{PLOT_LEFT}" y="{ty:.1}" font-size="14" font-style="italic" fill="#666666">{why}</text>"##,
                     ty = mid + 5.0,
+                    why = escape(&locale::text(lang, "chart-withheld")),
                 );
             }
             (None, _) => {
                 let _ = writeln!(
                     s,
-                    r##"<text x="{PLOT_LEFT}" y="{ty:.1}" font-size="14" font-style="italic" fill="#666666">no respondents</text>"##,
+                    r##"<text x="{PLOT_LEFT}" y="{ty:.1}" font-size="14" font-style="italic" fill="#666666">{why}</text>"##,
                     ty = mid + 5.0,
+                    why = escape(&locale::text(lang, "chart-no-respondents")),
                 );
             }
         }
@@ -134,23 +146,37 @@ pub fn chart(title: &str, subtitle: &str, bars: &[Bar], k: u64) -> String {
     let foot = TOP + ROW * bars.len() as f64 + 24.0;
     let _ = write!(
         s,
-        r##"<text x="12" y="{y1:.1}" font-size="12" fill="#444444">Lines: 95% Wilson interval (sampling variability only: this is an opt-in survey).</text>
-<text x="12" y="{y2:.1}" font-size="12" fill="#444444">* fewer than 30 respondents, read with care. Groups under {k} are withheld.</text>
+        r##"<text x="12" y="{y1:.1}" font-size="12" fill="#444444">{interval}</text>
+<text x="12" y="{y2:.1}" font-size="12" fill="#444444">{reliability}</text>
 </svg>
 "##,
         y1 = foot,
         y2 = foot + 18.0,
+        interval = escape(&locale::text(lang, "chart-interval-note")),
+        reliability = escape(&locale::text_with(
+            lang,
+            "chart-reliability-note",
+            &[("reliable", reliable.into()), ("k", k.into())]
+        )),
     );
     s
 }
 
 /// The chart in words, for screen readers.
-fn describe(bars: &[Bar]) -> String {
+fn describe(lang: &str, bars: &[Bar]) -> String {
     bars.iter()
         .map(|b| match b.share {
             Some(share) => format!("{}: {:.0}%", b.label, share * 100.0),
-            None if b.status == SUPPRESSED => format!("{}: withheld", b.label),
-            None => format!("{}: no respondents", b.label),
+            None if b.status == SUPPRESSED => format!(
+                "{}: {}",
+                b.label,
+                locale::text(lang, "chart-described-withheld")
+            ),
+            None => format!(
+                "{}: {}",
+                b.label,
+                locale::text(lang, "chart-no-respondents")
+            ),
         })
         .collect::<Vec<_>>()
         .join("; ")
@@ -178,11 +204,25 @@ mod tests {
                 ci: None,
             },
         ];
-        let svg = chart("Title \"x\"", "Sub", &bars, 10);
+        let svg = chart("en", "Title \"x\"", "Sub", &bars, 10, 30);
         assert!(svg.contains("All &lt;platforms&gt; &amp; co"));
         assert!(svg.contains("Title &quot;x&quot;"));
         assert!(svg.contains("withheld to protect respondents"));
         assert!(!svg.contains("@import") && !svg.contains("url(") && !svg.contains("href"));
-        assert_eq!(chart("Title \"x\"", "Sub", &bars, 10), svg, "deterministic");
+        assert_eq!(
+            chart("en", "Title \"x\"", "Sub", &bars, 10, 30),
+            svg,
+            "deterministic"
+        );
+        // Every word of the chart in the asked language, the thresholds the survey's own.
+        let fr = chart("fr", "Titre", "Sous-titre", &bars, 5, 40);
+        assert!(fr.contains("masqué pour protéger les répondants"), "{fr}");
+        assert!(fr.contains("* moins de 40 répondants"), "{fr}");
+        assert!(fr.contains("moins de 5 sont masqués"), "{fr}");
+        assert!(fr.contains("Etsy: masqué"), "{fr}");
+        assert!(
+            !fr.contains("withheld") && !fr.contains("respondents,"),
+            "{fr}"
+        );
     }
 }

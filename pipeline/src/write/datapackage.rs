@@ -115,17 +115,18 @@ struct SchemaField {
 
 #[derive(Debug, Clone, Serialize)]
 struct Category {
-    value: &'static str,
-    label: &'static str,
+    value: String,
+    label: String,
 }
 
-fn categories(field: &str) -> Option<Vec<Category>> {
+fn categories(about: &About, field: &str) -> Option<Vec<Category>> {
     (field == "indicator").then(|| {
-        crate::indicators::HEADLINE
+        about
+            .indicators
             .iter()
-            .map(|i| Category {
-                value: i.id,
-                label: i.label,
+            .map(|(value, label)| Category {
+                value: value.clone(),
+                label: label.clone(),
             })
             .collect()
     })
@@ -153,6 +154,9 @@ pub struct About {
     pub recoding: Vec<RecodingNote>,
     /// The day the release became citable (see `write::citation`).
     pub released: time::Date,
+    /// Each headline indicator's id and label in the survey's first language; every
+    /// language is in `labels.csv`.
+    pub indicators: Vec<(String, String)>,
 }
 
 /// One CSV with its bytes, for sizes and hashes.
@@ -218,7 +222,7 @@ pub fn datapackage(about: &About, tables: &[Written<'_>]) -> Result<Vec<u8>, Pip
                                 minimum: f.minimum,
                                 maximum: f.maximum,
                             },
-                            categories: categories(f.name),
+                            categories: categories(about, f.name),
                         })
                         .collect(),
                     primary_key: w.table.primary_key.clone(),

@@ -201,14 +201,25 @@ pub fn readme(input: &ReadmeInput<'_>) -> String {
                 format!(" [asked if `{}` = {}]", parent.id, options.join(" or "))
             })
             .unwrap_or_default();
-        let _ = writeln!(s, "- `{}` ({kind}){cond}: {}", q.id, q.label);
+        let _ = writeln!(
+            s,
+            "- `{}` ({kind}){cond}: {}",
+            q.id,
+            q.label.get(spec.lang())
+        );
     }
 
     let _ = writeln!(s, "\n## Headline indicators\n");
     let _ = writeln!(s, "| indicator | what it is | exact rule |");
     let _ = writeln!(s, "|---|---|---|");
     for ind in &spec.indicators {
-        let _ = writeln!(s, "| `{}` | {} | {} |", ind.id, ind.label, ind.rule);
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} |",
+            ind.id,
+            ind.label.get(spec.lang()),
+            ind.rule
+        );
     }
     let _ = writeln!(
         s,
