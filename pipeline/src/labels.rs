@@ -3,16 +3,44 @@
 //! script joins it on (`scope`, `value`).
 
 use crate::locale;
+use crate::release::release_id;
 use crate::spec::Spec;
 use crate::table::{Field, Table};
-use crate::tables::ALL;
+use crate::tables::{ALL, table_title, wave_label};
 
 /// `scope` of a question's own text: the values of the `question_id` column.
 pub const QUESTION_SCOPE: &str = "question_id";
 /// `scope` of a headline indicator's label: the values of the `indicator` column.
 pub const INDICATOR_SCOPE: &str = "indicator";
+/// `scope` of a table's title: the `name` of each resource in `datapackage.json`.
+pub const TABLE_SCOPE: &str = "table";
+/// `scope` of the release's own title: its id.
+pub const RELEASE_SCOPE: &str = "release";
+/// Every table of a release, by name.
+pub const TABLES: [&str; 8] = [
+    "respondents",
+    "answers",
+    "indicators",
+    "numeric",
+    "by_category",
+    "by_region",
+    "trends",
+    "labels",
+];
 
-pub fn labels(spec: &Spec) -> Table {
+/// The release's title in `lang`.
+pub fn release_title(spec: &Spec, wave: i32, lang: &str) -> String {
+    locale::text_with(
+        lang,
+        "release-title",
+        &[
+            ("survey", spec.reference.title.get(lang).to_owned().into()),
+            ("wave", wave_label(spec, wave).into()),
+        ],
+    )
+}
+
+pub fn labels(spec: &Spec, wave: i32) -> Table {
     let mut rows: Vec<Vec<String>> = Vec::new();
     for lang in &spec.languages {
         let mut row = |scope: &str, value: &str, label: &str| {
@@ -23,6 +51,18 @@ pub fn labels(spec: &Spec) -> Table {
                 label.to_owned(),
             ]);
         };
+        row(
+            RELEASE_SCOPE,
+            &release_id(spec, wave),
+            &release_title(spec, wave, lang),
+        );
+        for name in TABLES {
+            row(
+                TABLE_SCOPE,
+                name,
+                &locale::text(lang, &format!("table-{name}")),
+            );
+        }
         for q in &spec.questions {
             row(QUESTION_SCOPE, &q.id, q.label.get(lang));
         }
@@ -45,9 +85,9 @@ pub fn labels(spec: &Spec) -> Table {
     rows.sort();
     Table {
         name: "labels",
-        title: "Labels of every id, in every language of the survey".into(),
+        title: table_title(spec, "labels"),
         description: format!(
-            "One row per id and language ({}). `scope` says where the id appears: `question_id` for a question's text, `indicator` for a headline indicator, and a question id (such as `main_platform`, `category`, `region` or `platforms`) for that question's options, which are the values of the grouping columns and of `option_id`.",
+            "One row per id and language ({}). `scope` says where the id appears: `question_id` for a question's text, `indicator` for a headline indicator, `table` for a table's title, `release` for the release's title, and a question id (such as `main_platform`, `category`, `region` or `platforms`) for that question's options, which are the values of the grouping columns and of `option_id`.",
             spec.languages.join(", ")
         ),
         fields: vec![
@@ -77,7 +117,7 @@ mod tests {
         let catalog = canvass_core::catalog::Catalog::load(std::path::Path::new("../surveys"))
             .expect("the shipped surveys load");
         let spec = Spec::from_catalog(&catalog, "platform-treatment").unwrap();
-        let table = labels(&spec);
+        let table = labels(&spec, 202_503);
         let find = |scope: &str, value: &str, lang: &str| {
             table
                 .rows
@@ -88,6 +128,15 @@ mod tests {
         assert_eq!(
             find("main_platform", "all", "fr").as_deref(),
             Some("Toutes les plateformes")
+        );
+        assert_eq!(
+            find("table", "answers", "fr").as_deref(),
+            Some("Réponses à chaque question, par plateforme principale")
+        );
+        assert!(
+            find("release", "platform-treatment-2025-Q3", "es")
+                .unwrap()
+                .ends_with(": estadísticas de 2025-Q3")
         );
         assert_eq!(
             find("indicator", "suspended_12m", "es").as_deref(),

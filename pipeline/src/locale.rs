@@ -67,13 +67,14 @@ mod tests {
             ("wave", "2025-Q4".into()),
             ("reliable", 30.into()),
             ("k", 10.into()),
+            ("survey", "S".into()),
         ]
         .into();
         for lang in ["en", "es", "fr"] {
             assert!(has_language(lang), "{lang}");
             for id in &ids {
                 let found = LOCALES.lookup_single_language(&language(lang), id, Some(&args));
-                assert!(found.is_ok(), "{lang} has no `{id}`");
+                assert!(found.is_ok(), "{lang} has no `{id}`: {found:?}");
             }
         }
         assert!(!has_language("de"));

@@ -281,7 +281,7 @@ pub fn tables(spec: &Spec, protected: &Protected, published: Option<&Published>)
         tables::by_dimension(spec, wave, result, true),
         tables::by_dimension(spec, wave, result, false),
         trends,
-        crate::labels::labels(spec),
+        crate::labels::labels(spec, wave),
     ]
 }
 
@@ -327,7 +327,7 @@ pub fn files(
     let released = released_on(spec, wave);
     let about = About {
         release_id: id.clone(),
-        title: format!("{}: statistics for {}", spec.title, wave_label(spec, wave)),
+        title: crate::labels::release_title(spec, wave, spec.lang()),
         description: format!(
             "Published statistics of the anonymous Canvass survey `{}` for the wave {}, with trends over every earlier closed wave. Small groups are suppressed (k = {}); see README.md.",
             spec.survey_id,

@@ -64,6 +64,12 @@ fn merged_cells(columns: usize) -> Vec<String> {
     row
 }
 
+/// A table's title in the survey's first language (`table-{name}` in `pipeline/locales`);
+/// `labels.csv` has it in every language.
+pub fn table_title(spec: &Spec, name: &str) -> String {
+    crate::locale::text(spec.lang(), &format!("table-{name}"))
+}
+
 pub fn wave_of_key(length: WaveLength, key: i32) -> Wave {
     Wave {
         length,
@@ -223,7 +229,7 @@ pub fn respondents(spec: &Spec, results: &BTreeMap<i32, WaveResult>) -> Table {
     }
     Table {
         name: "respondents",
-        title: "Respondents by wave and main platform".into(),
+        title: table_title(spec, "respondents"),
         description: "How many responses each published figure rests on.".into(),
         fields: vec![
             wave_field(spec, &waves),
@@ -288,7 +294,7 @@ pub fn answers(spec: &Spec, wave: i32, result: &WaveResult) -> Table {
     ));
     Table {
         name: "answers",
-        title: "Answers to every question, by main platform".into(),
+        title: table_title(spec, "answers"),
         description: "Every option of every question, for all respondents and for each main platform. For the multiple-choice question `platforms`, shares do not add up to 1.".into(),
         fields,
         primary_key: vec!["wave", "main_platform", "question_id", "option_id"],
@@ -340,16 +346,11 @@ pub fn indicators(
         "for whom the indicator holds",
         "the indicator is taken among",
     ));
-    let (title, description) = if name == "trends" {
-        (
-            "Headline indicators by wave and main platform".to_owned(),
-            "Each headline indicator in every closed wave, with the same suppression as when that wave was first published.".to_owned(),
-        )
+    let title = table_title(spec, name);
+    let description = if name == "trends" {
+        "Each headline indicator in every closed wave, with the same suppression as when that wave was first published.".to_owned()
     } else {
-        (
-            "Headline indicators by main platform".to_owned(),
-            "The headline indicators of this release's wave, for all respondents and for each main platform.".to_owned(),
-        )
+        "The headline indicators of this release's wave, for all respondents and for each main platform.".to_owned()
     };
     Table {
         name,
@@ -407,11 +408,7 @@ pub fn by_dimension(spec: &Spec, wave: i32, result: &WaveResult, category: bool)
     ));
     Table {
         name: if category { "by_category" } else { "by_region" },
-        title: if category {
-            "Headline indicators by what sellers sell (all platforms)".into()
-        } else {
-            "Headline indicators by world region (all platforms)".into()
-        },
+        title: table_title(spec, if category { "by_category" } else { "by_region" }),
         description: "All platforms together.".into(),
         fields,
         primary_key: vec!["wave", column, "indicator"],
@@ -464,7 +461,7 @@ pub fn numeric(spec: &Spec, wave: i32, result: &WaveResult) -> Table {
     }
     Table {
         name: "numeric",
-        title: "Number answers: quartiles by main platform".into(),
+        title: table_title(spec, "numeric"),
         description: "Lower quartile, median and upper quartile (linear interpolation between order statistics, Hyndman-Fan type 7). Minima and maxima are never published.".into(),
         fields: vec![
             wave_field(spec, &[wave]),

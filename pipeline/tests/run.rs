@@ -77,6 +77,19 @@ async fn a_release_is_written_once_and_rewritten_identically() {
     ] {
         assert!(snapshot.iter().any(|(p, _)| p == file), "missing {file}");
     }
+    // Every table's title is in labels.csv, in every language.
+    let labels = std::fs::read_to_string(folder.join("labels.csv")).unwrap();
+    for (path, _) in snapshot.iter().filter(|(p, _)| p.ends_with(".csv")) {
+        let name = path.trim_end_matches(".csv");
+        for lang in ["en", "es", "fr"] {
+            assert!(
+                labels
+                    .lines()
+                    .any(|l| l.starts_with(&format!("table,{name},{lang},"))),
+                "labels.csv has no {lang} title for {name}"
+            );
+        }
+    }
     let trends = String::from_utf8(std::fs::read(folder.join("trends.csv")).unwrap()).unwrap();
     assert!(
         !trends.contains("2025-Q4"),

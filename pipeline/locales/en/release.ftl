@@ -20,3 +20,14 @@ chart-no-respondents = no respondents
 chart-interval-note = Lines: 95% Wilson interval (sampling variability only: this is an opt-in survey).
 chart-reliability-note = * fewer than { $reliable } respondents, read with care. Groups under { $k } are withheld.
 chart-described-withheld = withheld
+
+release-title = { $survey }: statistics for { $wave }
+
+table-respondents = Respondents by wave and main platform
+table-answers = Answers to every question, by main platform
+table-indicators = Headline indicators by main platform
+table-trends = Headline indicators by wave and main platform
+table-numeric = Number answers: quartiles by main platform
+table-by_category = Headline indicators by what sellers sell (all platforms)
+table-by_region = Headline indicators by world region (all platforms)
+table-labels = Labels of every id, in every language of the survey

@@ -18,3 +18,14 @@ chart-no-respondents = sin respuestas
 chart-interval-note = Líneas: intervalo de Wilson del 95 % (solo variabilidad muestral: es una encuesta voluntaria).
 chart-reliability-note = * menos de { $reliable } respuestas, leer con cautela. Se omiten los grupos de menos de { $k }.
 chart-described-withheld = omitido
+
+release-title = { $survey }: estadísticas de { $wave }
+
+table-respondents = Personas que respondieron, por ola y plataforma principal
+table-answers = Respuestas a cada pregunta, por plataforma principal
+table-indicators = Indicadores principales por plataforma principal
+table-trends = Indicadores principales por ola y plataforma principal
+table-numeric = Respuestas numéricas: cuartiles por plataforma principal
+table-by_category = Indicadores principales según lo que se vende (todas las plataformas)
+table-by_region = Indicadores principales por región del mundo (todas las plataformas)
+table-labels = Etiquetas de cada identificador, en cada idioma de la encuesta

@@ -18,3 +18,14 @@ chart-no-respondents = aucun répondant
 chart-interval-note = Lignes : intervalle de Wilson à 95 % (variabilité d’échantillonnage seulement : enquête à participation volontaire).
 chart-reliability-note = * moins de { $reliable } répondants, à lire avec prudence. Les groupes de moins de { $k } sont masqués.
 chart-described-withheld = masqué
+
+release-title = { $survey } : statistiques de { $wave }
+
+table-respondents = Répondants par vague et plateforme principale
+table-answers = Réponses à chaque question, par plateforme principale
+table-indicators = Indicateurs principaux par plateforme principale
+table-trends = Indicateurs principaux par vague et plateforme principale
+table-numeric = Réponses chiffrées : quartiles par plateforme principale
+table-by_category = Indicateurs principaux selon ce qui est vendu (toutes plateformes)
+table-by_region = Indicateurs principaux par région du monde (toutes plateformes)
+table-labels = Libellés de chaque identifiant, dans chaque langue de l’enquête
