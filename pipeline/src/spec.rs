@@ -257,7 +257,7 @@ impl Spec {
         }
         let indicators = HEADLINE
             .iter()
-            .filter_map(|def| indicator(&questions, def, &each).transpose())
+            .filter_map(|def| indicator(&questions, def, &languages).transpose())
             .collect::<Result<Vec<_>, String>>()
             .map_err(bad)?;
         Ok(Spec {
@@ -324,7 +324,7 @@ impl Spec {
 fn indicator(
     questions: &[QuestionSpec],
     def: &IndicatorDef,
-    each: &dyn Fn(&dyn Fn(&str) -> String) -> Localized,
+    languages: &[String],
 ) -> Result<Option<IndicatorSpec>, String> {
     let Some(qi) = questions.iter().position(|q| q.id == def.question) else {
         return Ok(None);
@@ -351,7 +351,12 @@ fn indicator(
     };
     Ok(Some(IndicatorSpec {
         id: def.id.to_owned(),
-        label: each(&|l| locale::indicator(l, def.id)),
+        label: Localized(
+            languages
+                .iter()
+                .map(|l| (l.clone(), locale::indicator(l, def.id)))
+                .collect(),
+        ),
         rule: def.rule.to_owned(),
         question: qi,
         counts,

@@ -40,6 +40,20 @@ fn sample_release(id: &str, wave: &str) -> Release {
     files.insert("respondents.csv".into(), respondents.into_bytes());
     files.insert("charts/suspended_12m.svg".into(), chart.as_bytes().to_vec());
     files.insert("README.md".into(), b"# Methodology\n".to_vec());
+    files.insert(
+        "charts/es/suspended_12m.svg".into(),
+        chart.replace("10", "11").into_bytes(),
+    );
+    let labels = format!(
+        "scope,value,lang,label\r\n\
+         indicator,suspended_12m,en,Shop suspended in the last 12 months\r\n\
+         indicator,suspended_12m,es,Tienda suspendida en los últimos 12 meses\r\n\
+         main_platform,all,es,Todas las plataformas\r\n\
+         main_platform,ebay,es,eBay <script> (es)\r\n\
+         release,{id},es,Cómo tratan las plataformas: {wave}\r\n\
+         table,indicators,es,Indicadores por plataforma\r\n"
+    );
+    files.insert("labels.csv".into(), labels.into_bytes());
     let resources: Vec<serde_json::Value> = ["respondents", "answers", "indicators"]
         .iter()
         .map(|name| {
@@ -151,8 +165,8 @@ async fn the_page_shows_the_latest_statistics_in_the_asked_language() {
     assert_eq!(headers["referrer-policy"], "no-referrer");
     assert!(headers.get("set-cookie").is_none());
     assert!(
-        html.contains("Shop suspended in the last 12 months"),
-        "labels from the schema"
+        html.contains("Tienda suspendida en los últimos 12 meses"),
+        "labels from the release, in the asked language"
     );
     assert!(
         html.contains("40.0\u{a0}%") && html.contains("30.9\u{a0}% – 49.8\u{a0}%"),
@@ -167,11 +181,11 @@ async fn the_page_shows_the_latest_statistics_in_the_asked_language() {
         "low reliability is flagged"
     );
     assert!(
-        html.contains("eBay &#60;script&#62;") || html.contains("eBay &lt;script&gt;"),
+        html.contains("eBay &#60;script&#62; (es)") || html.contains("eBay &lt;script&gt; (es)"),
         "labels are escaped"
     );
     assert!(!html.contains("<script>"));
-    assert!(html.contains("/reports/platform-treatment-2026-Q3/charts/suspended_12m.svg"));
+    assert!(html.contains("/reports/platform-treatment-2026-Q3/charts/es/suspended_12m.svg"));
     assert!(html.contains("/reports/platform-treatment-2026-Q3/package.zip"));
     assert!(html.contains("/reports/platform-treatment-2026-Q3/indicators.csv"));
     assert!(
@@ -179,6 +193,42 @@ async fn the_page_shows_the_latest_statistics_in_the_asked_language() {
         "earlier releases are listed"
     );
     assert!(html.contains("Basado en <strong>100</strong>"));
+}
+
+#[tokio::test]
+async fn the_spanish_page_takes_every_data_label_and_chart_from_the_release_in_spanish() {
+    let (_dir, app, _) = published().await;
+    let (_, _, body) = get(&app, "/reports?lang=es", &[]).await;
+    let html = String::from_utf8(body).unwrap();
+    for spanish in [
+        "<h1>Cómo tratan las plataformas: 2026-Q3</h1>",
+        "Tienda suspendida en los últimos 12 meses",
+        "Todas las plataformas",
+        "eBay &#60;script&#62; (es)",
+        "Indicadores por plataforma",
+        "/reports/platform-treatment-2026-Q3/charts/es/suspended_12m.svg",
+    ] {
+        assert!(html.contains(spanish), "{spanish}: {html}");
+    }
+    for english in [
+        "Shop suspended in the last 12 months",
+        "All platforms",
+        "The indicators table",
+    ] {
+        assert!(!html.contains(english), "{english} on the Spanish page");
+    }
+    // A language the release has no labels in falls back to the release's own words.
+    let (_, _, body) = get(&app, "/reports?lang=fr", &[]).await;
+    let html = String::from_utf8(body).unwrap();
+    assert!(html.contains("Shop suspended in the last 12 months"));
+    assert!(html.contains("/reports/platform-treatment-2026-Q3/charts/suspended_12m.svg"));
+    // The catalogue as JSON in Spanish, for scripts.
+    let (_, _, body) = get(&app, "/reports/index.json?lang=es", &[]).await;
+    let catalogue: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        catalogue["surveys"][0]["latest"]["indicators"][0]["label"],
+        "Tienda suspendida en los últimos 12 meses"
+    );
 }
 
 #[tokio::test]

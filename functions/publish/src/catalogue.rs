@@ -101,11 +101,13 @@ fn url(release_id: &str, file: &str) -> String {
     format!("/reports/{release_id}/{file}")
 }
 
-pub async fn build(store: &ReleaseStore) -> Result<Catalogue, PublishError> {
+/// The catalogue, with every label and chart in `lang` where the release has it (its
+/// `labels.csv` and `charts/{lang}/`), else in the release's first language.
+pub async fn build(store: &ReleaseStore, lang: Option<&str>) -> Result<Catalogue, PublishError> {
     let latest = store.latest().await?;
     let mut surveys = Vec::new();
     for (survey_id, entry) in &latest.surveys {
-        let view = release_view(store, &entry.release_id, &entry.wave).await?;
+        let view = release_view(store, &entry.release_id, &entry.wave, lang).await?;
         let releases = entry
             .releases
             .iter()
@@ -138,7 +140,13 @@ async fn release_view(
     store: &ReleaseStore,
     release_id: &str,
     wave: &str,
+    lang: Option<&str>,
 ) -> Result<ReleaseView, PublishError> {
+    let labels = match lang {
+        Some(lang) => labels_in(store, release_id, lang).await?,
+        None => Labels::new(),
+    };
+    let label = |scope: &str, value: &str| labels.get(&(scope.to_owned(), value.to_owned()));
     let package = store
         .read(release_id, "datapackage.json")
         .await?
@@ -153,7 +161,9 @@ async fn release_view(
         .iter()
         .map(|r| Download {
             name: text(r, "name"),
-            title: text(r, "title"),
+            title: label("table", &text(r, "name"))
+                .cloned()
+                .unwrap_or_else(|| text(r, "title")),
             url: url(release_id, &text(r, "path")),
             bytes: r.get("bytes").and_then(Value::as_u64),
             sha256: r
@@ -168,7 +178,7 @@ async fn release_view(
         .and_then(|l| l.get(0))
         .cloned()
         .unwrap_or(Value::Null);
-    let labels = indicator_labels(&resources);
+    let indicator_labels = indicator_labels(&resources);
     let platform_labels = platform_labels(store, release_id).await?;
     let sums = store.read(release_id, "SHA256SUMS").await?;
     let citation = sums
@@ -200,17 +210,19 @@ async fn release_view(
                 continue;
             }
             let id = record.get("indicator").cloned().unwrap_or_default();
-            let chart_file = format!("charts/{id}.svg");
+            let listed = |file: &str| charts.lines().any(|l| l.ends_with(&format!("  {file}")));
+            // The chart in the asked language where the release has one.
+            let chart_file = lang
+                .map(|l| format!("charts/{l}/{id}.svg"))
+                .filter(|f| listed(f))
+                .unwrap_or_else(|| format!("charts/{id}.svg"));
             if !indicators.iter().any(|i| i.id == id) {
                 indicators.push(Indicator {
-                    label: labels
-                        .get(&id)
+                    label: label("indicator", &id)
+                        .or_else(|| indicator_labels.get(&id))
                         .cloned()
                         .unwrap_or_else(|| id.replace('_', " ")),
-                    chart: charts
-                        .lines()
-                        .any(|l| l.ends_with(&format!("  {chart_file}")))
-                        .then(|| url(release_id, &chart_file)),
+                    chart: listed(&chart_file).then(|| url(release_id, &chart_file)),
                     id: id.clone(),
                     rows: Vec::new(),
                 });
@@ -218,8 +230,8 @@ async fn release_view(
             let platform = record.get("main_platform").cloned().unwrap_or_default();
             let number = |key: &str| record.get(key).and_then(|v| v.parse::<f64>().ok());
             let row = IndicatorRow {
-                platform_label: platform_labels
-                    .get(&platform)
+                platform_label: label("main_platform", &platform)
+                    .or_else(|| platform_labels.get(&platform))
                     .cloned()
                     .unwrap_or_else(|| platform.clone()),
                 platform,
@@ -240,7 +252,9 @@ async fn release_view(
     Ok(ReleaseView {
         release_id: release_id.to_owned(),
         wave: wave.to_owned(),
-        title: text(&package, "title"),
+        title: label("release", release_id)
+            .cloned()
+            .unwrap_or_else(|| text(&package, "title")),
         description: text(&package, "description"),
         version: text(&package, "version"),
         license: text(&license, "title"),
@@ -272,6 +286,26 @@ fn indicator_labels(resources: &[Value]) -> BTreeMap<String, String> {
             ))
         })
         .collect()
+}
+
+/// Labels by (`scope`, `value`) in one language.
+type Labels = BTreeMap<(String, String), String>;
+
+/// The release's `labels.csv` rows in `lang` (none for releases made before it existed).
+async fn labels_in(
+    store: &ReleaseStore,
+    release_id: &str,
+    lang: &str,
+) -> Result<Labels, PublishError> {
+    let Some(csv) = store.read(release_id, "labels.csv").await? else {
+        return Ok(Labels::new());
+    };
+    Ok(csv::Reader::from_reader(csv.as_slice())
+        .deserialize::<(String, String, String, String)>()
+        .flatten()
+        .filter(|(_, _, l, _)| l == lang)
+        .map(|(scope, value, _, label)| ((scope, value), label))
+        .collect())
 }
 
 /// Platform labels from the options of the `platforms` question in `answers.csv`.

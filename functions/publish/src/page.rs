@@ -96,15 +96,17 @@ pub async fn reports(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PublishError> {
-    let catalogue = catalogue::build(&state.releases).await?;
     if wants_json(&headers) {
-        return Ok(json(catalogue));
+        return Ok(json(
+            catalogue::build(&state.releases, q.lang.as_deref()).await?,
+        ));
     }
     let available: Vec<String> = LANGUAGES.iter().map(|l| (*l).to_owned()).collect();
     let accept = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
     let lang = negotiate(q.lang.as_deref(), accept, &available).to_owned();
+    let catalogue = catalogue::build(&state.releases, Some(&lang)).await?;
     let t = strings::for_language(&lang);
     let featured = state
         .featured_survey
@@ -147,8 +149,14 @@ pub async fn reports(
     Ok(response)
 }
 
-pub async fn index_json(State(state): State<PublishState>) -> Result<Response, PublishError> {
-    Ok(json(catalogue::build(&state.releases).await?))
+/// The catalogue as JSON; `?lang=es` gives labels and charts in that language.
+pub async fn index_json(
+    State(state): State<PublishState>,
+    Query(q): Query<LangQuery>,
+) -> Result<Response, PublishError> {
+    Ok(json(
+        catalogue::build(&state.releases, q.lang.as_deref()).await?,
+    ))
 }
 
 fn json(catalogue: Catalogue) -> Response {
