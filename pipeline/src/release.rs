@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use canvass_core::releases::citation::{CITATION_FILE, Citation};
+use canvass_core::releases::citation::{CITATION_FILE, Citation, PUBLISHER};
 use polars::prelude::DataFrame;
 
 use crate::PipelineError;
@@ -16,14 +16,15 @@ use crate::progress::Progress;
 use crate::quality::DataQuality;
 use crate::recode::Recoding;
 use crate::revision::{self, Verdict};
-use crate::spec::Spec;
+use crate::spec::{IndicatorSpec, Spec};
 use crate::store::Release;
 use crate::table::Table;
 use crate::tables::{self, WaveResult, wave_label};
 use crate::utility::{TableUtility, utility};
-use crate::write::charts::{Bar, chart, short_label};
+use crate::write::charts::{Bar, SHARE_HEIGHT, SHARE_WIDTH, chart, share_image, short_label};
 use crate::write::citation::citation_file;
 use crate::write::datapackage::{About, RecodingNote, Written, datapackage};
+use crate::write::png::{CHART_PNG_WIDTH, png};
 use crate::write::readme::{ReadmeInput, readme};
 use crate::write::{csv::to_csv, sha256_hex, sha256sums};
 
@@ -365,17 +366,25 @@ pub fn files(
         listing.push((format!("{}.csv", table.name), table.title.clone()));
         files.insert(format!("{}.csv", table.name), bytes);
     }
-    for (path, svg) in charts(spec, wave, &results[&wave]) {
-        files.insert(path, svg.into_bytes());
-    }
+    files.extend(charts(spec, &id, wave, &results[&wave])?);
     listing.push((
         "charts/*.svg".to_owned(),
         "one chart per headline indicator: share by main platform with its interval".to_owned(),
     ));
+    listing.push((
+        "charts/*.png".to_owned(),
+        format!("the same charts as PNG, {CHART_PNG_WIDTH} px wide, for articles and slides"),
+    ));
+    listing.push((
+        "charts/share.png".to_owned(),
+        format!(
+            "the headline chart as a {SHARE_WIDTH}×{SHARE_HEIGHT} px share image for social posts"
+        ),
+    ));
     for lang in spec.languages.iter().skip(1) {
         listing.push((
-            format!("charts/{lang}/*.svg"),
-            format!("the same charts with every word in `{lang}`"),
+            format!("charts/{lang}/"),
+            format!("the same charts, PNGs and share image with every word in `{lang}`"),
         ));
     }
     listing.push((
@@ -475,15 +484,65 @@ pub fn chart_path(spec: &Spec, lang: &str, indicator: &str) -> String {
     }
 }
 
-/// Every chart in every language of the survey.
-fn charts(spec: &Spec, wave: i32, result: &WaveResult) -> Vec<(String, String)> {
-    spec.languages
-        .iter()
-        .flat_map(|lang| charts_in(spec, lang, wave, result))
-        .collect()
+/// Every chart in every language of the survey, as SVG and as PNG, and each language's
+/// share image of the headline (first) indicator.
+fn charts(
+    spec: &Spec,
+    release_id: &str,
+    wave: i32,
+    result: &WaveResult,
+) -> Result<Vec<(String, Vec<u8>)>, PipelineError> {
+    let mut files = Vec::new();
+    for lang in &spec.languages {
+        let drawn = charts_in(spec, lang, wave, result);
+        if let Some((_, headline, subtitle, bars)) = drawn.first() {
+            let source = locale::text_with(
+                lang,
+                "share-source",
+                &[
+                    ("publisher", PUBLISHER.into()),
+                    ("release", release_id.to_owned().into()),
+                ],
+            );
+            let share = share_image(
+                lang,
+                headline.label.get(lang),
+                subtitle,
+                bars,
+                spec.k(),
+                spec.disclosure.low_reliability_below,
+                &source,
+            );
+            files.push((share_path(spec, lang), png(&share, SHARE_WIDTH)?));
+        }
+        for (path, ind, subtitle, bars) in drawn {
+            let svg = chart(
+                lang,
+                ind.label.get(lang),
+                &subtitle,
+                &bars,
+                spec.k(),
+                spec.disclosure.low_reliability_below,
+            );
+            files.push((path.replace(".svg", ".png"), png(&svg, CHART_PNG_WIDTH)?));
+            files.push((path, svg.into_bytes()));
+        }
+    }
+    Ok(files)
 }
 
-fn charts_in(spec: &Spec, lang: &str, wave: i32, result: &WaveResult) -> Vec<(String, String)> {
+/// Where the share image in `lang` is, beside that language's charts.
+pub fn share_path(spec: &Spec, lang: &str) -> String {
+    chart_path(spec, lang, "share").replace(".svg", ".png")
+}
+
+/// One language's charts, ready to draw: path, indicator, subtitle and bars.
+fn charts_in<'s>(
+    spec: &'s Spec,
+    lang: &str,
+    wave: i32,
+    result: &WaveResult,
+) -> Vec<(String, &'s IndicatorSpec, String, Vec<Bar>)> {
     let mut groups: Vec<(String, Group)> = vec![(locale::text(lang, "group-all"), Group::All)];
     // A group merged into `other` has no bar of its own: it is in `other`'s.
     groups.extend(
@@ -539,17 +598,7 @@ fn charts_in(spec: &Spec, lang: &str, wave: i32, result: &WaveResult) -> Vec<(St
                 "chart-subtitle",
                 &[("wave", wave_label(spec, wave).into())],
             );
-            (
-                chart_path(spec, lang, &ind.id),
-                chart(
-                    lang,
-                    ind.label.get(lang),
-                    &subtitle,
-                    &bars,
-                    spec.k(),
-                    spec.disclosure.low_reliability_below,
-                ),
-            )
+            (chart_path(spec, lang, &ind.id), ind, subtitle, bars)
         })
         .collect()
 }

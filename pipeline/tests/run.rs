@@ -74,8 +74,36 @@ async fn a_release_is_written_once_and_rewritten_identically() {
         "SHA256SUMS",
         "CITATION.cff",
         "charts/suspended_12m.svg",
+        "charts/suspended_12m.png",
+        "charts/share.png",
+        "charts/fr/suspended_12m.svg",
+        "charts/fr/suspended_12m.png",
+        "charts/es/share.png",
     ] {
         assert!(snapshot.iter().any(|(p, _)| p == file), "missing {file}");
+    }
+    // Every SVG chart has its PNG at the stated width, in proportion; every language its
+    // share image at the size link previews use.
+    let png_size = |path: &str| {
+        let (_, bytes) = snapshot.iter().find(|(p, _)| p == path).unwrap();
+        canvass_pipeline::write::png::png_size(bytes).unwrap_or_else(|| panic!("{path}"))
+    };
+    for (path, svg) in snapshot.iter().filter(|(p, _)| p.ends_with(".svg")) {
+        let svg = String::from_utf8_lossy(svg);
+        let view_height: f64 = svg
+            .split("viewBox=\"0 0 640 ")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .and_then(|h| h.parse().ok())
+            .unwrap_or_else(|| panic!("{path} has no viewBox"));
+        assert_eq!(
+            png_size(&path.replace(".svg", ".png")),
+            (1280, (view_height * 2.0).round() as u32),
+            "{path}"
+        );
+    }
+    for lang in ["", "es/", "fr/"] {
+        assert_eq!(png_size(&format!("charts/{lang}share.png")), (1200, 630));
     }
     // Every table's title is in labels.csv, in every language.
     let labels = std::fs::read_to_string(folder.join("labels.csv")).unwrap();

@@ -20,6 +20,7 @@ chart-no-respondents = no respondents
 chart-interval-note = Lines: 95% Wilson interval (sampling variability only: this is an opt-in survey).
 chart-reliability-note = * fewer than { $reliable } respondents, read with care. Groups under { $k } are withheld.
 chart-described-withheld = withheld
+share-source = Source: { $publisher }, release { $release } (CC BY 4.0)
 
 release-title = { $survey }: statistics for { $wave }
 

@@ -18,6 +18,7 @@ chart-no-respondents = sin respuestas
 chart-interval-note = Líneas: intervalo de Wilson del 95 % (solo variabilidad muestral: es una encuesta voluntaria).
 chart-reliability-note = * menos de { $reliable } respuestas, leer con cautela. Se omiten los grupos de menos de { $k }.
 chart-described-withheld = omitido
+share-source = Fuente: { $publisher }, publicación { $release } (CC BY 4.0)
 
 release-title = { $survey }: estadísticas de { $wave }
 

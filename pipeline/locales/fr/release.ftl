@@ -18,6 +18,7 @@ chart-no-respondents = aucun répondant
 chart-interval-note = Lignes : intervalle de Wilson à 95 % (variabilité d’échantillonnage seulement : enquête à participation volontaire).
 chart-reliability-note = * moins de { $reliable } répondants, à lire avec prudence. Les groupes de moins de { $k } sont masqués.
 chart-described-withheld = masqué
+share-source = Source : { $publisher }, publication { $release } (CC BY 4.0)
 
 release-title = { $survey } : statistiques de { $wave }
 

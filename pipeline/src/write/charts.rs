@@ -52,12 +52,57 @@ pub fn chart(
     k: u64,
     reliable: u32,
 ) -> String {
+    let (height, body) = chart_body(lang, title, subtitle, bars, k, reliable);
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-labelledby="title desc" font-family="{FONT}">
+{body}</svg>
+"##
+    )
+}
+
+/// The social-media share image of the headline chart: the chart centred on a 1200×630
+/// canvas (the size link previews use) with where the numbers come from under it.
+pub fn share_image(
+    lang: &str,
+    title: &str,
+    subtitle: &str,
+    bars: &[Bar],
+    k: u64,
+    reliable: u32,
+    source: &str,
+) -> String {
+    let (height, body) = chart_body(lang, title, subtitle, bars, k, reliable);
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SHARE_WIDTH} {SHARE_HEIGHT}" width="{SHARE_WIDTH}" height="{SHARE_HEIGHT}" font-family="{FONT}">
+<rect width="{SHARE_WIDTH}" height="{SHARE_HEIGHT}" fill="#ffffff"/>
+<svg x="40" y="20" width="1120" height="530" viewBox="0 0 {WIDTH} {height}" preserveAspectRatio="xMidYMin meet">
+{body}</svg>
+<rect x="0" y="566" width="{SHARE_WIDTH}" height="64" fill="#2f5f93"/>
+<text x="40" y="606" font-size="24" fill="#ffffff">{source}</text>
+</svg>
+"##,
+        source = escape(source),
+    )
+}
+
+/// The size of the share image, in pixels.
+pub const SHARE_WIDTH: u32 = 1200;
+pub const SHARE_HEIGHT: u32 = 630;
+
+/// Everything inside the chart's `<svg>`, and its height in user units (640 wide).
+fn chart_body(
+    lang: &str,
+    title: &str,
+    subtitle: &str,
+    bars: &[Bar],
+    k: u64,
+    reliable: u32,
+) -> (f64, String) {
     let height = TOP + ROW * bars.len() as f64 + 70.0;
     let mut s = String::new();
     let _ = write!(
         s,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-labelledby="title desc" font-family="{FONT}">
-<title id="title">{title}</title>
+        r##"<title id="title">{title}</title>
 <desc id="desc">{desc}</desc>
 <rect width="{WIDTH}" height="{height}" fill="#ffffff"/>
 <text x="12" y="30" font-size="20" font-weight="700" fill="#1a1a1a">{title}</text>
@@ -148,7 +193,6 @@ pub fn chart(
         s,
         r##"<text x="12" y="{y1:.1}" font-size="12" fill="#444444">{interval}</text>
 <text x="12" y="{y2:.1}" font-size="12" fill="#444444">{reliability}</text>
-</svg>
 "##,
         y1 = foot,
         y2 = foot + 18.0,
@@ -159,7 +203,7 @@ pub fn chart(
             &[("reliable", reliable.into()), ("k", k.into())]
         )),
     );
-    s
+    (height, s)
 }
 
 /// The chart in words, for screen readers.

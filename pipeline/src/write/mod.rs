@@ -5,6 +5,7 @@ pub mod charts;
 pub mod citation;
 pub mod csv;
 pub mod datapackage;
+pub mod png;
 pub mod readme;
 
 use sha2::{Digest, Sha256};
