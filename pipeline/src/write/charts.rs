@@ -98,19 +98,45 @@ fn chart_body(
     k: u64,
     reliable: u32,
 ) -> (f64, String) {
-    let height = TOP + ROW * bars.len() as f64 + 70.0;
+    // Long titles and notes (French runs a third longer than English) wrap instead of
+    // running off the edge; the plot moves down by the extra lines.
+    let title_lines = wrap(title, 20.0 * BOLD_EM, WIDTH - 24.0);
+    let notes: Vec<String> = [
+        locale::text(lang, "chart-interval-note"),
+        locale::text_with(
+            lang,
+            "chart-reliability-note",
+            &[("reliable", reliable.into()), ("k", k.into())],
+        ),
+    ]
+    .iter()
+    .flat_map(|note| wrap(note, 12.0 * REGULAR_EM, WIDTH - 24.0))
+    .collect();
+    let top = TOP + 24.0 * (title_lines.len() - 1) as f64;
+    let height = top + ROW * bars.len() as f64 + 34.0 + 18.0 * notes.len() as f64;
     let mut s = String::new();
     let _ = write!(
         s,
         r##"<title id="title">{title}</title>
 <desc id="desc">{desc}</desc>
 <rect width="{WIDTH}" height="{height}" fill="#ffffff"/>
-<text x="12" y="30" font-size="20" font-weight="700" fill="#1a1a1a">{title}</text>
-<text x="12" y="54" font-size="14" fill="#444444">{subtitle}</text>
 "##,
         title = escape(title),
-        subtitle = escape(subtitle),
         desc = escape(&describe(lang, bars)),
+    );
+    for (i, line) in title_lines.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            r##"<text x="12" y="{y:.1}" font-size="20" font-weight="700" fill="#1a1a1a">{line}</text>"##,
+            y = 30.0 + 24.0 * i as f64,
+            line = escape(line),
+        );
+    }
+    let _ = writeln!(
+        s,
+        r##"<text x="12" y="{y:.1}" font-size="14" fill="#444444">{subtitle}</text>"##,
+        y = top - 42.0,
+        subtitle = escape(subtitle),
     );
     // Axis: 0, 25, 50, 75, 100 %.
     for step in 0..=4 {
@@ -121,19 +147,27 @@ fn chart_body(
 <text x="{x:.1}" y="{ty:.1}" font-size="13" fill="#555555" text-anchor="middle">{pct}%</text>
 "##,
             x = x(share),
-            y1 = TOP - 8.0,
-            y2 = TOP + ROW * bars.len() as f64,
-            ty = TOP - 14.0,
+            y1 = top - 8.0,
+            y2 = top + ROW * bars.len() as f64,
+            ty = top - 14.0,
             pct = step * 25,
         );
     }
     for (i, bar) in bars.iter().enumerate() {
-        let y = TOP + ROW * i as f64;
+        let y = top + ROW * i as f64;
         let mid = y + ROW / 2.0;
-        let weight = if i == 0 { "700" } else { "400" };
+        let (weight, em) = if i == 0 {
+            ("700", BOLD_EM)
+        } else {
+            ("400", REGULAR_EM)
+        };
+        // A long group name gets a smaller type, never a cut-off one.
+        let size = 15.0_f64
+            .min((LABEL_RIGHT - 8.0) / (em * bar.label.chars().count().max(1) as f64))
+            .max(9.0);
         let _ = writeln!(
             s,
-            r##"<text x="{LABEL_RIGHT}" y="{ty:.1}" font-size="15" font-weight="{weight}" fill="#1a1a1a" text-anchor="end">{label}</text>"##,
+            r##"<text x="{LABEL_RIGHT}" y="{ty:.1}" font-size="{size:.1}" font-weight="{weight}" fill="#1a1a1a" text-anchor="end">{label}</text>"##,
             ty = mid + 5.0,
             label = escape(&bar.label),
         );
@@ -188,22 +222,40 @@ fn chart_body(
             }
         }
     }
-    let foot = TOP + ROW * bars.len() as f64 + 24.0;
-    let _ = write!(
-        s,
-        r##"<text x="12" y="{y1:.1}" font-size="12" fill="#444444">{interval}</text>
-<text x="12" y="{y2:.1}" font-size="12" fill="#444444">{reliability}</text>
-"##,
-        y1 = foot,
-        y2 = foot + 18.0,
-        interval = escape(&locale::text(lang, "chart-interval-note")),
-        reliability = escape(&locale::text_with(
-            lang,
-            "chart-reliability-note",
-            &[("reliable", reliable.into()), ("k", k.into())]
-        )),
-    );
+    let foot = top + ROW * bars.len() as f64 + 24.0;
+    for (i, line) in notes.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            r##"<text x="12" y="{y:.1}" font-size="12" fill="#444444">{line}</text>"##,
+            y = foot + 18.0 * i as f64,
+            line = escape(line),
+        );
+    }
     (height, s)
+}
+
+/// Average advance of DejaVu Sans (the PNG font, and wider than most system fonts) in em:
+/// a safe estimate of a line's width without shaping it.
+const REGULAR_EM: f64 = 0.58;
+const BOLD_EM: f64 = 0.66;
+
+/// `text` in lines of at most `width` user units, at `em_width` units per character.
+fn wrap(text: &str, em_width: f64, width: f64) -> Vec<String> {
+    let per_line = ((width / em_width).floor() as usize).max(8);
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= per_line => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
 }
 
 /// The chart in words, for screen readers.
@@ -267,6 +319,40 @@ mod tests {
         assert!(
             !fr.contains("withheld") && !fr.contains("respondents,"),
             "{fr}"
+        );
+    }
+
+    #[test]
+    fn long_titles_and_notes_wrap_within_the_chart_and_long_labels_shrink() {
+        let title = "Boutique suspendue ou fermée au cours des 12 derniers mois";
+        let lines = wrap(title, 20.0 * BOLD_EM, WIDTH - 24.0);
+        assert_eq!(lines.join(" "), title, "no word lost");
+        assert!(lines.len() == 2, "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.chars().count() as f64 * 20.0 * BOLD_EM <= WIDTH - 24.0)
+        );
+        let bars = vec![Bar {
+            label: "Boutiques Facebook / Instagram".into(),
+            status: "ok".into(),
+            n: Some(120),
+            share: Some(0.25),
+            ci: None,
+        }];
+        let one_line = chart("fr", "Titre", "Sous-titre", &bars, 10, 30);
+        let two_lines = chart("fr", title, "Sous-titre", &bars, 10, 30);
+        assert!(
+            two_lines.contains(">Boutique suspendue ou fermée au cours des 12<"),
+            "{two_lines}"
+        );
+        assert!(
+            two_lines.contains(r#"viewBox="0 0 640 "#) && one_line != two_lines,
+            "the plot moves down by the extra title line"
+        );
+        assert!(
+            one_line.contains(r#"font-size="11.1" font-weight="700""#),
+            "{one_line}"
         );
     }
 }
