@@ -207,6 +207,96 @@ async fn the_statistics_page_works_in_a_real_browser() {
             "{lang}: wider than the screen at 375 px"
         );
     }
+    // A reader in Spanish or French sees no English that comes from the data (every label
+    // labels.csv gives in English and differently in their language), and every chart in
+    // their language, as SVG and as a PNG that decodes at the stated size.
+    let labels = String::from_utf8(
+        releases
+            .read(&release_id, "labels.csv")
+            .await
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    let label = |scope: &str, value: &str, lang: &str| {
+        labels.lines().find_map(|line| {
+            let mut cells = line.splitn(4, ',');
+            let key = (cells.next()?, cells.next()?, cells.next()?);
+            (key == (scope, value, lang)).then(|| cells.next().unwrap_or("").trim().to_owned())
+        })
+    };
+    for lang in ["es", "fr"] {
+        browser.goto(&format!("{base}/reports?lang={lang}")).await;
+        browser.wait_for_title(|t| !t.is_empty()).await;
+        // textContent, not the visible text: folded sections count too.
+        let text = browser
+            .client
+            .execute("return document.body.textContent;", vec![])
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut checked = 0;
+        for line in labels.lines().skip(1) {
+            let cells: Vec<&str> = line.splitn(4, ',').collect();
+            let [scope, value, "en", english] = cells[..] else {
+                continue;
+            };
+            if !["indicator", "main_platform"].contains(&scope) {
+                continue;
+            }
+            let translated = label(scope, value, lang).unwrap_or_default();
+            if translated != english && !translated.contains(english) {
+                assert!(
+                    !text.contains(english),
+                    "{lang}: English `{english}` ({scope} {value}) on the page"
+                );
+                assert!(text.contains(&translated), "{lang}: `{translated}` missing");
+                checked += 1;
+            }
+        }
+        assert!(
+            checked >= 5,
+            "{lang}: only {checked} labels differ from English"
+        );
+        let sizes = browser
+            .client
+            .execute_async(
+                "const [lang, id] = arguments;
+                 const done = arguments[arguments.length - 1];
+                 const svgs = Array.from(document.querySelectorAll('img[src$=\".svg\"]')).map(i => i.getAttribute('src'));
+                 const pngs = svgs.map(s => s.replace(/\\.svg$/, '.png')).concat([`/reports/${id}/charts/${lang}/share.png`]);
+                 Promise.all(pngs.map(src => { const i = new Image(); i.src = src;
+                   return i.decode().then(() => [src, i.naturalWidth, i.naturalHeight], () => [src, 0, 0]); }))
+                   .then(all => done([svgs, all]));",
+                vec![json!(lang), json!(release_id)],
+            )
+            .await
+            .unwrap();
+        let svgs = sizes[0].as_array().unwrap();
+        assert_eq!(svgs.len(), 8, "{lang}: {sizes}");
+        for svg in svgs {
+            assert!(
+                svg.as_str()
+                    .unwrap()
+                    .starts_with(&format!("/reports/{release_id}/charts/{lang}/")),
+                "{lang}: {svg}"
+            );
+        }
+        let pngs = sizes[1].as_array().unwrap();
+        assert_eq!(pngs.len(), 9);
+        for png in &pngs[..8] {
+            assert_eq!(png[1], 1280, "{lang}: {png}");
+            assert!(png[2].as_u64().unwrap() > 300, "{lang}: {png}");
+        }
+        assert_eq!(
+            pngs[8][1..],
+            [json!(1200), json!(630)],
+            "{lang}: share image"
+        );
+    }
+
     browser.goto(&format!("{base}/reports")).await;
     browser.wait_for_title(|t| !t.is_empty()).await;
 
