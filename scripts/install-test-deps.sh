@@ -16,6 +16,12 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver
 fi
+# The Atom feed tests (tests/tests/publish_http.rs): Debian's jing, a RELAX NG validator, checks
+# /reports/feed.xml against RFC 4287's schema (tests/schemas/atom.rnc).
+if ! command -v jing >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends jing
+fi
 # axe-core (npm), injected into those pages to check accessibility.
 AXE_VERSION=4.11.0
 if ! grep -qs "\"version\": \"$AXE_VERSION\"" .tools/node_modules/axe-core/package.json; then

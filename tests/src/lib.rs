@@ -8,3 +8,4 @@ pub mod harness;
 pub mod load;
 pub mod measure;
 pub mod s3;
+pub mod sample;

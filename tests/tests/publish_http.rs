@@ -1,8 +1,10 @@
-//! The publish Router in-process over a folder of releases: the page, the catalogue, and
+//! The publish Router in-process over a folder of releases: the page, the catalogue, the
+//! Atom feed (validated by jing against RFC 4287's schema), the embeddable chart page, and
 //! downloads with the right headers, ETags, 304s and refusals.
 
-use std::collections::BTreeMap;
 use std::io::Read;
+use std::path::Path;
+use std::process::Command;
 use std::sync::Arc;
 
 use axum::Router;
@@ -11,95 +13,11 @@ use axum::http::{Request, StatusCode};
 use canvass_core::releases::folder::Folder;
 use canvass_core::releases::{Release, ReleaseStore};
 use canvass_publish::{PublishState, app};
+use canvass_tests::sample::{sample_release, sha};
 use http_body_util::BodyExt;
-use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
 const RID: &str = "platform-treatment-2026-Q3";
-
-fn sha(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// A small but complete release in the pipeline's format.
-fn sample_release(id: &str, wave: &str) -> Release {
-    let indicators = format!(
-        "wave,main_platform,indicator,count,n,share,ci_low,ci_high,status\r\n\
-         {wave},all,suspended_12m,40,100,0.4000,0.3094,0.4980,ok\r\n\
-         {wave},etsy,suspended_12m,,,,,,suppressed\r\n\
-         {wave},ebay,suspended_12m,12,25,0.4800,0.3000,0.6650,low_reliability\r\n"
-    );
-    let answers = "wave,main_platform,question_id,option_id,option_label,count,n,share,ci_low,ci_high,status\r\n\
-        2026-Q3,all,platforms,etsy,Etsy,60,100,0.6000,0.5020,0.6906,ok\r\n\
-        2026-Q3,all,platforms,ebay,eBay <script>,40,100,0.4000,0.3094,0.4980,ok\r\n";
-    let respondents = format!("wave,main_platform,n,status\r\n{wave},all,100,ok\r\n");
-    let chart = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>";
-    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    files.insert("indicators.csv".into(), indicators.into_bytes());
-    files.insert("answers.csv".into(), answers.as_bytes().to_vec());
-    files.insert("respondents.csv".into(), respondents.into_bytes());
-    files.insert("charts/suspended_12m.svg".into(), chart.as_bytes().to_vec());
-    files.insert("README.md".into(), b"# Methodology\n".to_vec());
-    files.insert(
-        "charts/es/suspended_12m.svg".into(),
-        chart.replace("10", "11").into_bytes(),
-    );
-    let labels = format!(
-        "scope,value,lang,label\r\n\
-         indicator,suspended_12m,en,Shop suspended in the last 12 months\r\n\
-         indicator,suspended_12m,es,Tienda suspendida en los últimos 12 meses\r\n\
-         main_platform,all,es,Todas las plataformas\r\n\
-         main_platform,ebay,es,eBay <script> (es)\r\n\
-         release,{id},es,Cómo tratan las plataformas: {wave}\r\n\
-         table,indicators,es,Indicadores por plataforma\r\n"
-    );
-    files.insert("labels.csv".into(), labels.into_bytes());
-    let resources: Vec<serde_json::Value> = ["respondents", "answers", "indicators"]
-        .iter()
-        .map(|name| {
-            let bytes = &files[&format!("{name}.csv")];
-            let mut r = serde_json::json!({
-                "name": name, "path": format!("{name}.csv"), "title": format!("The {name} table"),
-                "bytes": bytes.len(), "hash": format!("sha256:{}", sha(bytes)),
-            });
-            if *name == "indicators" {
-                r["schema"] = serde_json::json!({"fields": [{"name": "indicator", "type": "string",
-                    "categories": [{"value": "suspended_12m", "label": "Shop suspended in the last 12 months"}]}]});
-            }
-            r
-        })
-        .collect();
-    let package = serde_json::json!({
-        "name": id, "title": "How platforms treat indie sellers", "version": "1.0.0",
-        "created": "2026-10-05T00:00:00Z",
-        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": "Creative Commons Attribution 4.0 International"}],
-        "resources": resources,
-    });
-    files.insert(
-        "datapackage.json".into(),
-        serde_json::to_vec_pretty(&package).unwrap(),
-    );
-    let sums: String = files
-        .iter()
-        .map(|(name, bytes)| format!("{}  {name}\n", sha(bytes)))
-        .collect();
-    // The citation comes after SHA256SUMS, as the pipeline writes it.
-    files.insert(
-        "CITATION.cff".into(),
-        format!(
-            "cff-version: 1.2.0\nidentifiers:\n- type: other\n  value: sha256:{}\n",
-            sha(sums.as_bytes())
-        )
-        .into_bytes(),
-    );
-    files.insert("SHA256SUMS".into(), sums.into_bytes());
-    Release {
-        id: id.into(),
-        survey_id: "platform-treatment".into(),
-        wave: wave.into(),
-        files,
-    }
-}
 
 async fn published() -> (tempfile::TempDir, Router, Release) {
     let dir = tempfile::tempdir().unwrap();
@@ -465,4 +383,472 @@ async fn an_empty_store_says_nothing_is_published_yet() {
     );
     let (status, _, _) = get(&app, "/reports/latest/indicators.csv", &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Runs jing (RELAX NG) on `xml` against RFC 4287's schema; whether it passed, and what it said.
+fn jing(xml: &[u8]) -> (bool, String) {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/atom.rnc");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("feed.xml");
+    std::fs::write(&file, xml).unwrap();
+    let jing = std::env::var_os("CANVASS_JING").unwrap_or_else(|| "jing".into());
+    let out = Command::new(&jing)
+        .arg("-c")
+        .arg(&schema)
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "jing ({}) could not run: {e}; install it with scripts/install-test-deps.sh \
+                 (Debian's `jing` package) or set CANVASS_JING",
+                jing.to_string_lossy()
+            )
+        });
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), said)
+}
+
+/// The text of every `<tag>…</tag>` in `xml`, in order.
+fn all<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
+    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+    xml.split(&open)
+        .skip(1)
+        .map(|rest| rest.split(&close).next().unwrap())
+        .collect()
+}
+
+fn entries(xml: &str) -> Vec<&str> {
+    all(xml, "entry")
+}
+
+#[tokio::test]
+async fn the_feed_is_valid_atom_and_jing_would_say_if_it_were_not() {
+    let (_dir, app, release) = published().await;
+    let (status, headers, body) = get(
+        &app,
+        "/reports/feed.xml",
+        &[("origin", "https://reader.example")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers["content-type"],
+        "application/atom+xml; charset=utf-8"
+    );
+    assert_eq!(headers["access-control-allow-origin"], "*");
+    assert_eq!(headers["cache-control"], "public, max-age=300");
+    assert_eq!(headers["etag"], format!("\"{}\"", sha(&body)).as_str());
+    assert_eq!(headers["x-frame-options"], "DENY");
+    let (valid, said) = jing(&body);
+    assert!(
+        valid,
+        "jing rejected the feed: {said}\n{}",
+        String::from_utf8_lossy(&body)
+    );
+
+    let xml = String::from_utf8(body).unwrap();
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en\">"), "{xml}");
+    let head = xml.split("<entry>").next().unwrap();
+    assert!(head.contains("<author><name>Canvass seller coalition</name></author>"));
+    assert!(head.contains(
+        "<link rel=\"self\" type=\"application/atom+xml\" href=\"/reports/feed.xml?lang=en\"/>"
+    ));
+    assert!(
+        head.contains("<link rel=\"alternate\" type=\"text/html\" href=\"/reports?lang=en\"/>")
+    );
+    assert!(head.contains("<rights>CC-BY-4.0: Creative Commons Attribution 4.0 International, https://creativecommons.org/licenses/by/4.0/</rights>"));
+    // The newest release's day, not the clock's.
+    assert_eq!(all(head, "updated"), ["2026-10-05T00:00:00Z"]);
+    let feed_id = all(head, "id")[0];
+    assert!(feed_id.starts_with("urn:uuid:"), "{feed_id}");
+
+    let entries = entries(&xml);
+    assert_eq!(entries.len(), 2, "one entry per release");
+    let newest = entries[0];
+    assert_eq!(all(newest, "updated"), ["2026-10-05T00:00:00Z"]);
+    assert_eq!(all(newest, "published"), ["2026-10-05T00:00:00Z"]);
+    assert_eq!(all(newest, "title"), ["How platforms treat indie sellers"]);
+    let sums = sha(&release.files["SHA256SUMS"]);
+    assert_eq!(
+        all(newest, "summary"),
+        [format!(
+            "Canvass seller coalition (2026). How platforms treat indie sellers [data set], release {RID}. Licence CC-BY-4.0. SHA256SUMS sha256:{sums}."
+        )]
+    );
+    for link in [
+        format!(
+            "<link rel=\"alternate\" type=\"text/markdown\" href=\"/reports/{RID}/README.md\"/>"
+        ),
+        format!(
+            "<link rel=\"enclosure\" type=\"application/zip\" href=\"/reports/{RID}/package.zip\"/>"
+        ),
+    ] {
+        assert!(newest.contains(&link), "{link}: {newest}");
+    }
+    assert!(
+        entries[1].contains("release platform-treatment-2026-Q2."),
+        "{}",
+        entries[1]
+    );
+    assert_eq!(all(entries[1], "updated"), ["2026-07-05T00:00:00Z"]);
+
+    // The validator is not a rubber stamp: a feed without its id, or with a date that is no
+    // date, is rejected, and for that reason.
+    let no_id = xml.replacen(&format!("<id>{feed_id}</id>"), "", 1);
+    let (valid, said) = jing(no_id.as_bytes());
+    assert!(!valid, "jing accepted a feed without an id");
+    assert!(said.contains("missing required element \"id\""), "{said}");
+    let bad_date = xml.replacen(
+        "<updated>2026-10-05T00:00:00Z</updated>",
+        "<updated>2026-10-05 (Monday)</updated>",
+        1,
+    );
+    let (valid, said) = jing(bad_date.as_bytes());
+    assert!(!valid, "jing accepted a feed with no date");
+    assert!(said.contains("must be an ISO date and time"), "{said}");
+}
+
+#[tokio::test]
+async fn feed_entries_are_newest_first_with_stable_ids_one_per_release_of_every_survey() {
+    let (dir, app, _) = published().await;
+    // Another survey's later release, with a title that needs escaping and a character XML
+    // cannot carry at all.
+    let mut other = sample_release("market-fees-2026-Q4", "2026-Q4");
+    other.survey_id = "market-fees".into();
+    let mut package: serde_json::Value =
+        serde_json::from_slice(&other.files["datapackage.json"]).unwrap();
+    package["title"] = "Fees & <fines>\u{1} \"quoted\"".into();
+    other.files.insert(
+        "datapackage.json".into(),
+        serde_json::to_vec(&package).unwrap(),
+    );
+    ReleaseStore::new(Folder::new(dir.path()))
+        .publish(&other)
+        .await
+        .unwrap();
+
+    let (_, _, first) = get(&app, "/reports/feed.xml", &[]).await;
+    let (_, _, again) = get(&app, "/reports/feed.xml", &[]).await;
+    assert_eq!(first, again, "the same bytes on every request");
+    let (valid, said) = jing(&first);
+    assert!(valid, "{said}");
+    let xml = String::from_utf8(first).unwrap();
+    let entries = entries(&xml);
+    let ids: Vec<&str> = entries.iter().map(|e| all(e, "id")[0]).collect();
+    assert_eq!(ids.len(), 3, "{xml}");
+    let updated: Vec<&str> = entries.iter().map(|e| all(e, "updated")[0]).collect();
+    assert_eq!(
+        updated,
+        [
+            "2027-01-05T00:00:00Z",
+            "2026-10-05T00:00:00Z",
+            "2026-07-05T00:00:00Z"
+        ],
+        "newest first, across surveys"
+    );
+    assert!(
+        entries[0].contains("<title>Fees &#38; &#60;fines&#62; &#34;quoted&#34;</title>"),
+        "{}",
+        entries[0]
+    );
+    assert!(entries[0].contains("<category term=\"market-fees\"/>"));
+    assert!(entries[1].contains(&format!("release {RID}.")));
+    for id in &ids {
+        let uuid = id
+            .strip_prefix("urn:uuid:")
+            .unwrap_or_else(|| panic!("{id}"));
+        assert_eq!(uuid.len(), 36, "{id}");
+        assert_eq!(&uuid[14..15], "5", "a name-based (v5) UUID: {id}");
+    }
+    let mut distinct = ids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 3, "one id per release: {ids:?}");
+
+    // In Spanish: the titles the release has in Spanish, the same ids (the same entries).
+    let (_, headers, body) = get(&app, "/reports/feed.xml?lang=es", &[]).await;
+    assert_eq!(headers["content-language"], "es");
+    let spanish = String::from_utf8(body).unwrap();
+    assert!(spanish.contains("xml:lang=\"es\""));
+    assert!(spanish.contains("<title>Canvass: nuevas publicaciones de las estadísticas</title>"));
+    let spanish_entries = self::entries(&spanish);
+    assert_eq!(
+        all(spanish_entries[1], "title"),
+        ["Cómo tratan las plataformas: 2026-Q3"]
+    );
+    let spanish_ids: Vec<&str> = spanish_entries.iter().map(|e| all(e, "id")[0]).collect();
+    assert_eq!(spanish_ids, ids);
+    let (_, _, body) = get(
+        &app,
+        "/reports/feed.xml",
+        &[("accept-language", "fr-CH, fr;q=0.9")],
+    )
+    .await;
+    assert!(String::from_utf8(body).unwrap().contains("xml:lang=\"fr\""));
+}
+
+#[tokio::test]
+async fn an_empty_store_gives_a_valid_feed_with_no_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(PublishState {
+        releases: Arc::new(ReleaseStore::new(Folder::new(dir.path()))),
+        featured_survey: None,
+    });
+    let (status, headers, body) = get(&app, "/reports/feed.xml", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers["content-type"],
+        "application/atom+xml; charset=utf-8"
+    );
+    let (valid, said) = jing(&body);
+    assert!(valid, "{said}");
+    let xml = String::from_utf8(body).unwrap();
+    assert!(entries(&xml).is_empty());
+    assert_eq!(all(&xml, "updated"), ["1970-01-01T00:00:00Z"]);
+    let (_, again, _) = get(&app, "/reports/feed.xml", &[]).await;
+    assert_eq!(headers["etag"], again["etag"]);
+    let (status, _, _) = get(
+        &app,
+        "/reports/feed.xml",
+        &[("if-none-match", headers["etag"].to_str().unwrap())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+}
+
+#[tokio::test]
+async fn the_page_offers_the_feed_and_an_embed_snippet_in_every_language() {
+    let (_dir, app, _) = published().await;
+    for (lang, feed, embed) in [
+        ("en", "Follow new releases (Atom feed)", "Embed this chart"),
+        (
+            "es",
+            "Seguir las nuevas publicaciones (feed Atom)",
+            "Insertar este gráfico",
+        ),
+        (
+            "fr",
+            "Suivre les nouvelles publications (flux Atom)",
+            "Intégrer ce graphique",
+        ),
+    ] {
+        let (_, _, body) = get(&app, &format!("/reports?lang={lang}"), &[]).await;
+        let html = String::from_utf8(body).unwrap();
+        let head = html.split("</head>").next().unwrap();
+        assert!(
+            head.contains(&format!("<link rel=\"alternate\" type=\"application/atom+xml\" href=\"/reports/feed.xml?lang={lang}\" title=\"")),
+            "{lang}: {head}"
+        );
+        assert!(
+            html.contains(&format!(
+                "<a href=\"/reports/feed.xml?lang={lang}\" type=\"application/atom+xml\">{feed}</a>"
+            )),
+            "{lang}"
+        );
+        assert!(
+            html.contains(&format!("<summary>{embed}</summary>")),
+            "{lang}"
+        );
+        // The snippet, shown as text (escaped once by the page, pasted as it reads).
+        let snippet = format!("&#60;iframe src=&#34;/reports/{RID}/embed/suspended_12m&#34;");
+        assert!(html.contains(&snippet), "{lang}: {html}");
+        assert!(html.contains("readonly"), "{lang}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let empty = canvass_publish::app(PublishState {
+        releases: Arc::new(ReleaseStore::new(Folder::new(dir.path()))),
+        featured_survey: None,
+    });
+    let (_, _, body) = get(&empty, "/reports", &[]).await;
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("Follow new releases (Atom feed)"),
+        "before the first release too"
+    );
+}
+
+fn csp(headers: &axum::http::HeaderMap) -> &str {
+    headers["content-security-policy"].to_str().unwrap()
+}
+
+#[tokio::test]
+async fn the_embed_page_may_be_framed_by_any_site_and_nothing_else_may() {
+    let (_dir, app, release) = published().await;
+    let embed = format!("/reports/{RID}/embed/suspended_12m");
+    let (status, headers, body) = get(&app, &embed, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let policy = csp(&headers);
+    assert!(policy.contains("frame-ancestors *;"), "{policy}");
+    assert!(
+        !policy.contains("'none'; base-uri")
+            && policy.contains("default-src 'self'")
+            && policy.contains("object-src 'none'"),
+        "{policy}"
+    );
+    assert!(
+        headers.get("x-frame-options").is_none(),
+        "X-Frame-Options would forbid framing"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    let html = String::from_utf8(body).unwrap();
+    let sums = sha(&release.files["SHA256SUMS"]);
+    for expected in [
+        "<h1 id=\"indicator-title\">Shop suspended in the last 12 months</h1>".to_owned(),
+        format!(
+            "<img src=\"/reports/{RID}/charts/suspended_12m.svg\" alt=\"Bar chart: share of sellers by main platform, with 95% intervals, for Shop suspended in the last 12 months. The numbers are in the table below.\""
+        ),
+        "<th scope=\"row\">All platforms</th>".to_owned(),
+        "40.0\u{a0}%".to_owned(),
+        "30.9\u{a0}% – 49.8\u{a0}%".to_owned(),
+        "<td colspan=\"2\">Suppressed</td>".to_owned(),
+        "(fewer than 30 answers: read with care)".to_owned(),
+        "Suppressed: fewer than 10 sellers".to_owned(),
+        format!(
+            "Canvass seller coalition (2026). How platforms treat indie sellers [data set], release {RID}. Licence CC-BY-4.0. SHA256SUMS sha256:{sums}."
+        ),
+        format!("<a href=\"/reports/{RID}/package.zip\" target=\"_blank\" rel=\"noopener\">"),
+    ] {
+        assert!(html.contains(&expected), "{expected}: {html}");
+    }
+    assert!(!html.contains("<script"), "{html}");
+
+    // The featured survey's newest release, and an earlier release of its own.
+    let (status, headers, body) = get(&app, "/reports/latest/embed/suspended_12m", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csp(&headers).contains("frame-ancestors *;"));
+    assert!(headers.get("x-frame-options").is_none());
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains(&format!("release {RID}."))
+    );
+    let (status, _, body) = get(
+        &app,
+        "/reports/platform-treatment-2026-Q2/embed/suspended_12m",
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8(body).unwrap().contains("Wave 2026-Q2"));
+
+    // Everything else keeps refusing to be framed, the fallback 404 included, and a release
+    // file is still a release file beside the embed route.
+    for uri in [
+        "/reports".to_owned(),
+        "/reports/".to_owned(),
+        "/reports/index.json".to_owned(),
+        "/reports/feed.xml".to_owned(),
+        "/reports/assets/reports.css".to_owned(),
+        format!("/reports/{RID}/indicators.csv"),
+        format!("/reports/{RID}/charts/suspended_12m.svg"),
+        "/reports/latest/indicators.csv".to_owned(),
+        format!("/reports/{RID}/nope.csv"),
+        "/nowhere".to_owned(),
+    ] {
+        let (status, headers, _) = get(&app, &uri, &[]).await;
+        assert!(
+            status == StatusCode::OK || status == StatusCode::NOT_FOUND,
+            "{uri}: {status}"
+        );
+        assert_eq!(headers["x-frame-options"], "DENY", "{uri}");
+        assert!(csp(&headers).contains("frame-ancestors 'none';"), "{uri}");
+    }
+    let (status, headers, body) = get(&app, &format!("/reports/{RID}/indicators.csv"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, release.files["indicators.csv"]);
+    assert_eq!(
+        headers["content-type"],
+        "text/csv; charset=utf-8; header=present"
+    );
+}
+
+#[tokio::test]
+async fn the_embed_page_speaks_the_asked_language() {
+    let (_dir, app, _) = published().await;
+    let (_, headers, body) = get(
+        &app,
+        &format!("/reports/{RID}/embed/suspended_12m?lang=es"),
+        &[],
+    )
+    .await;
+    assert_eq!(headers["content-language"], "es");
+    let html = String::from_utf8(body).unwrap();
+    for spanish in [
+        "<html lang=\"es\">",
+        "<h1 id=\"indicator-title\">Tienda suspendida en los últimos 12 meses</h1>",
+        "Cómo tratan las plataformas: 2026-Q3 · Oleada 2026-Q3",
+        "<th scope=\"row\">Todas las plataformas</th>",
+        "eBay &#60;script&#62; (es)",
+        "<td colspan=\"2\">Suprimido</td>",
+        "menos de 30 respuestas",
+        "Plataforma principal",
+        "Fuente:",
+        "/reports/platform-treatment-2026-Q3/charts/es/suspended_12m.svg",
+        "Las cifras están en la tabla de abajo.",
+    ] {
+        assert!(html.contains(spanish), "{spanish}: {html}");
+    }
+    assert!(
+        !html.contains("All platforms") && !html.contains("Shop suspended"),
+        "{html}"
+    );
+    let (_, _, body) = get(
+        &app,
+        &format!("/reports/{RID}/embed/suspended_12m"),
+        &[("accept-language", "fr")],
+    )
+    .await;
+    let html = String::from_utf8(body).unwrap();
+    assert!(
+        html.contains("<html lang=\"fr\">")
+            && html.contains("Masqué")
+            && html.contains("Plateforme principale"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_releases_and_indicators_have_no_embed_page() {
+    let (_dir, app, _) = published().await;
+    for uri in [
+        "/reports/nope/embed/suspended_12m".to_owned(),
+        format!("/reports/{RID}/embed/nope"),
+        "/reports/latest/embed/nope".to_owned(),
+        format!("/reports/{RID}/embed"),
+        format!("/reports/{RID}/embed/suspended_12m/more"),
+        "/reports/..%2Fsecret/embed/suspended_12m".to_owned(),
+    ] {
+        let (status, headers, body) = get(&app, &uri, &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{uri}"
+        );
+        let error: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(error["error"], "not_found", "{uri}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let empty = canvass_publish::app(PublishState {
+        releases: Arc::new(ReleaseStore::new(Folder::new(dir.path()))),
+        featured_survey: None,
+    });
+    let (status, _, body) = get(&empty, "/reports/latest/embed/suspended_12m", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let error: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(error["error"], "nothing_published");
 }

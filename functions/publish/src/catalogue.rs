@@ -181,22 +181,11 @@ async fn release_view(
     let indicator_labels = indicator_labels(&resources);
     let platform_labels = platform_labels(store, release_id).await?;
     let sums = store.read(release_id, "SHA256SUMS").await?;
-    let citation = sums
-        .as_deref()
-        .zip(package.get("created").and_then(Value::as_str))
-        .and_then(|(sums, created)| {
-            let citation = Citation {
-                release_id: release_id.to_owned(),
-                title: text(&package, "title"),
-                released: Citation::day_of(created)?,
-                sha256sums: hex::encode(Sha256::digest(sums)),
-            };
-            Some(CitationView {
-                text: citation.text(),
-                bibtex: citation.bibtex(),
-                file: url(release_id, CITATION_FILE),
-            })
-        });
+    let citation = citation_of(release_id, &package, sums.as_deref()).map(|c| CitationView {
+        text: c.text(),
+        bibtex: c.bibtex(),
+        file: url(release_id, CITATION_FILE),
+    });
     let charts = sums
         .map(|s| String::from_utf8_lossy(&s).into_owned())
         .unwrap_or_default();
@@ -268,6 +257,104 @@ async fn release_view(
         indicators,
         citation,
     })
+}
+
+/// How to cite the release: its id, title and day from `datapackage.json`, tied to its
+/// `SHA256SUMS`; none for a release without either.
+fn citation_of(release_id: &str, package: &Value, sums: Option<&[u8]>) -> Option<Citation> {
+    let created = package.get("created").and_then(Value::as_str)?;
+    Some(Citation {
+        release_id: release_id.to_owned(),
+        title: text(package, "title"),
+        released: Citation::day_of(created)?,
+        sha256sums: hex::encode(Sha256::digest(sums?)),
+    })
+}
+
+/// One completed release of `latest.json` (never a half-written one), in `lang`; `None` when
+/// no survey lists it.
+pub async fn release(
+    store: &ReleaseStore,
+    release_id: &str,
+    lang: &str,
+) -> Result<Option<ReleaseView>, PublishError> {
+    let latest = store.latest().await?;
+    let Some(entry) = latest
+        .surveys
+        .values()
+        .flat_map(|s| &s.releases)
+        .find(|r| r.release_id == release_id)
+    else {
+        return Ok(None);
+    };
+    Ok(Some(
+        release_view(store, &entry.release_id, &entry.wave, Some(lang)).await?,
+    ))
+}
+
+/// One release as the feed lists it.
+#[derive(Debug)]
+pub struct FeedRelease {
+    pub survey_id: String,
+    pub release_id: String,
+    pub wave: String,
+    /// In the asked language where the release's `labels.csv` has it.
+    pub title: String,
+    /// The citation's day, which the feed also gives as the release's date.
+    pub released: time::Date,
+    /// The SHA-256 of `SHA256SUMS`, in hex: what the citation names.
+    pub sha256sums: String,
+    pub citation: String,
+    pub readme: String,
+    pub datapackage: String,
+    pub package_zip: String,
+}
+
+/// Every completed release of every survey, newest first (by day, then wave, then id, so
+/// the order never depends on the store's listing). A release without a date or checksums
+/// (written before citations existed) cannot be dated or identified stably, and is left out.
+pub async fn every_release(
+    store: &ReleaseStore,
+    lang: &str,
+) -> Result<Vec<FeedRelease>, PublishError> {
+    let latest = store.latest().await?;
+    let mut releases = Vec::new();
+    for (survey_id, survey) in &latest.surveys {
+        for entry in &survey.releases {
+            let id = &entry.release_id;
+            let package = store
+                .read(id, "datapackage.json")
+                .await?
+                .ok_or(PublishError::Internal)?;
+            let package: Value =
+                serde_json::from_slice(&package).map_err(|_| PublishError::Internal)?;
+            let sums = store.read(id, "SHA256SUMS").await?;
+            let Some(citation) = citation_of(id, &package, sums.as_deref()) else {
+                tracing::warn!(release = %id, "release has no date or checksums: not in the feed");
+                continue;
+            };
+            let labels = labels_in(store, id, lang).await?;
+            releases.push(FeedRelease {
+                survey_id: survey_id.clone(),
+                release_id: id.clone(),
+                wave: entry.wave.clone(),
+                title: labels
+                    .get(&("release".to_owned(), id.clone()))
+                    .cloned()
+                    .unwrap_or_else(|| citation.title.clone()),
+                released: citation.released,
+                citation: citation.text(),
+                sha256sums: citation.sha256sums,
+                readme: url(id, "README.md"),
+                datapackage: url(id, "datapackage.json"),
+                package_zip: url(id, PACKAGE_ZIP),
+            });
+        }
+    }
+    releases.sort_by(|a, b| {
+        (b.released, &b.wave, &b.release_id).cmp(&(a.released, &a.wave, &a.release_id))
+    });
+    Ok(releases)
 }
 
 /// Indicator labels from the Table Schema's `categories` on the `indicator` field.

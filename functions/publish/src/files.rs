@@ -60,11 +60,38 @@ async fn serve(
             .await?
             .ok_or(PublishError::NotFound)?
     };
-    let etag = format!("\"{}\"", hex::encode(Sha256::digest(&bytes)));
     let cache = match caching {
         Caching::Immutable => "public, max-age=31536000, immutable",
         Caching::Latest => "public, max-age=300",
     };
+    let mut content = HeaderMap::new();
+    content.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(file)),
+    );
+    let name = format!("{release_id}_{}", file.replace('/', "_"));
+    let disposition = if file.ends_with(".svg") {
+        "inline"
+    } else {
+        "attachment"
+    };
+    content.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("{disposition}; filename=\"{name}\""))
+            .expect("checked names are ASCII"),
+    );
+    Ok(conditional(request, bytes, cache, content))
+}
+
+/// `bytes` with a strong ETag (their SHA-256) and `cache` as `Cache-Control`, or an empty
+/// 304 when `If-None-Match` names that ETag; `content` (type, disposition) goes on the 200.
+pub fn conditional(
+    request: &HeaderMap,
+    bytes: Vec<u8>,
+    cache: &'static str,
+    content: HeaderMap,
+) -> Response {
+    let etag = format!("\"{}\"", hex::encode(Sha256::digest(&bytes)));
     let mut headers = HeaderMap::new();
     headers.insert(
         header::ETAG,
@@ -80,24 +107,10 @@ async fn serve(
                     .any(|tag| tag.trim().trim_start_matches("W/") == etag)
         });
     if matches {
-        return Ok((StatusCode::NOT_MODIFIED, headers).into_response());
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type(file)),
-    );
-    let name = format!("{release_id}_{}", file.replace('/', "_"));
-    let disposition = if file.ends_with(".svg") {
-        "inline"
-    } else {
-        "attachment"
-    };
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&format!("{disposition}; filename=\"{name}\""))
-            .expect("checked names are ASCII"),
-    );
-    Ok((StatusCode::OK, headers, Body::from(bytes)).into_response())
+    headers.extend(content);
+    (StatusCode::OK, headers, Body::from(bytes)).into_response()
 }
 
 /// Every file listed in the release's `SHA256SUMS`, plus that file and `CITATION.cff`

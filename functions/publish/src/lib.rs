@@ -5,7 +5,9 @@
 //! `canvass serve` mounts it beside the ingest Router over the local releases folder.
 
 mod catalogue;
+mod embed;
 mod error;
+mod feed;
 mod files;
 mod page;
 mod security;
@@ -31,14 +33,26 @@ pub fn app(state: PublishState) -> Router {
     // (and every survey endpoint, which lives in ingest) stays same-origin.
     let open_data = Router::new()
         .route("/reports/index.json", get(page::index_json))
+        .route("/reports/feed.xml", get(feed::feed))
         .route("/reports/latest/{*file}", get(files::latest))
         .route("/reports/{release_id}/{*file}", get(files::release))
         .layer(security::open_data_cors());
-    Router::new()
+    let strict = Router::new()
         .route("/reports", get(page::reports))
         .route("/reports/", get(page::reports))
         .route("/reports/assets/reports.css", get(page::stylesheet))
         .merge(open_data)
-        .layer(axum::middleware::map_response(security::headers))
-        .with_state(state)
+        .layer(axum::middleware::map_response(security::headers));
+    // The one page other sites may frame, with headers of its own rather than exceptions
+    // inside the strict ones. Its static `embed` segment wins over the `{*file}` catch-all.
+    let framable = Router::new()
+        .route("/reports/latest/embed/{indicator}", get(embed::latest))
+        .route(
+            "/reports/{release_id}/embed/{indicator}",
+            get(embed::release),
+        )
+        .layer(axum::middleware::map_response(security::framable_headers));
+    // `strict` last: of two default fallbacks, merge keeps the argument's, so an unknown
+    // path gets the strict headers.
+    framable.merge(strict).with_state(state)
 }

@@ -15,24 +15,26 @@ use crate::{PublishError, PublishState};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct LangQuery {
-    lang: Option<String>,
+    pub lang: Option<String>,
 }
 
-struct Row {
-    platform: String,
-    share: String,
-    interval: String,
-    n: String,
-    suppressed: bool,
-    merged: bool,
-    low_reliability: bool,
+pub struct Row {
+    pub platform: String,
+    pub share: String,
+    pub interval: String,
+    pub n: String,
+    pub suppressed: bool,
+    pub merged: bool,
+    pub low_reliability: bool,
 }
 
-struct IndicatorView {
-    id: String,
-    label: String,
-    chart: Option<String>,
-    rows: Vec<Row>,
+pub struct IndicatorView {
+    pub id: String,
+    pub label: String,
+    pub chart: Option<String>,
+    pub rows: Vec<Row>,
+    /// The `<iframe>` of this indicator's embed page, as text to copy.
+    pub embed: String,
 }
 
 struct LanguageLink {
@@ -56,7 +58,17 @@ fn percent(x: f64) -> String {
     format!("{:.1}\u{a0}%", x * 100.0)
 }
 
-fn indicators(release: &ReleaseView) -> Vec<IndicatorView> {
+/// `text` safe inside a double-quoted HTML attribute of someone else's page (the snippet is
+/// pasted as it is; the template escapes it once more to show it).
+fn attribute(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+pub fn indicators(release: &ReleaseView) -> Vec<IndicatorView> {
     release
         .indicators
         .iter()
@@ -64,6 +76,11 @@ fn indicators(release: &ReleaseView) -> Vec<IndicatorView> {
             id: i.id.clone(),
             label: i.label.clone(),
             chart: i.chart.clone(),
+            embed: format!(
+                "<iframe src=\"{src}\" title=\"{title}\" width=\"640\" height=\"820\" loading=\"lazy\"></iframe>",
+                src = embed_url(&release.release_id, &i.id),
+                title = attribute(&i.label),
+            ),
             rows: i
                 .rows
                 .iter()
@@ -84,6 +101,20 @@ fn indicators(release: &ReleaseView) -> Vec<IndicatorView> {
         .collect()
 }
 
+pub fn embed_url(release_id: &str, indicator: &str) -> String {
+    format!("/reports/{release_id}/embed/{indicator}")
+}
+
+/// `?lang=` if it is one of the page's languages, else the best of `Accept-Language`.
+pub fn language(q: &LangQuery, headers: &HeaderMap) -> &'static str {
+    let available: Vec<String> = LANGUAGES.iter().map(|l| (*l).to_owned()).collect();
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let lang = negotiate(q.lang.as_deref(), accept, &available);
+    strings::for_language(lang).lang
+}
+
 fn wants_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)
@@ -101,13 +132,9 @@ pub async fn reports(
             catalogue::build(&state.releases, q.lang.as_deref()).await?,
         ));
     }
-    let available: Vec<String> = LANGUAGES.iter().map(|l| (*l).to_owned()).collect();
-    let accept = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    let lang = negotiate(q.lang.as_deref(), accept, &available).to_owned();
-    let catalogue = catalogue::build(&state.releases, Some(&lang)).await?;
-    let t = strings::for_language(&lang);
+    let lang = language(&q, &headers);
+    let catalogue = catalogue::build(&state.releases, Some(lang)).await?;
+    let t = strings::for_language(lang);
     let featured = state
         .featured_survey
         .as_deref()

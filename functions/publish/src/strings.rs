@@ -33,6 +33,20 @@ pub struct Strings {
     pub citation_file: &'static str,
     pub earlier: &'static str,
     pub json: &'static str,
+    /// The visible link to `/reports/feed.xml`.
+    pub feed: &'static str,
+    /// The feed's own title, and its `<link rel="alternate">`'s.
+    pub feed_title: &'static str,
+    /// Per indicator: the embed snippet's disclosure, its label and what to do with it.
+    pub embed: &'static str,
+    pub embed_code: &'static str,
+    pub embed_help: &'static str,
+    /// The embed page: the chart's alt text ends by pointing at the table.
+    pub numbers_below: &'static str,
+    pub suppressed_note: &'static str,
+    pub source: &'static str,
+    pub release_data: &'static str,
+    pub all_statistics: &'static str,
 }
 
 pub const EN: Strings = Strings {
@@ -67,6 +81,16 @@ pub const EN: Strings = Strings {
     citation_file: "CITATION.cff (for reference managers; the SHA-256 of SHA256SUMS ties it to the exact files)",
     earlier: "All releases",
     json: "This catalogue as JSON",
+    feed: "Follow new releases (Atom feed)",
+    feed_title: "Canvass: new releases of the published statistics",
+    embed: "Embed this chart",
+    embed_code: "Embed code for",
+    embed_help: "Copy this code into a web page: it shows the chart, its numbers and how to cite them. On another site, write this site’s address before “/reports”.",
+    numbers_below: "The numbers are in the table below.",
+    suppressed_note: "Suppressed: fewer than 10 sellers are behind the number, or it would let someone work out a number that is. It is left empty so that no seller can be picked out.",
+    source: "Source",
+    release_data: "Data of release",
+    all_statistics: "All the statistics, downloads and methodology",
 };
 
 pub const ES: Strings = Strings {
@@ -101,6 +125,16 @@ pub const ES: Strings = Strings {
     citation_file: "CITATION.cff (para gestores de referencias; el SHA-256 de SHA256SUMS lo vincula a los archivos exactos)",
     earlier: "Todas las publicaciones",
     json: "Este catálogo en JSON",
+    feed: "Seguir las nuevas publicaciones (feed Atom)",
+    feed_title: "Canvass: nuevas publicaciones de las estadísticas",
+    embed: "Insertar este gráfico",
+    embed_code: "Código para insertar",
+    embed_help: "Copie este código en una página web: muestra el gráfico, sus cifras y cómo citarlas. En otro sitio, escriba la dirección de este sitio antes de «/reports».",
+    numbers_below: "Las cifras están en la tabla de abajo.",
+    suppressed_note: "Suprimido: hay menos de 10 vendedores detrás de la cifra, o permitiría deducir una que lo está. Se deja vacía para que nadie pueda ser identificado.",
+    source: "Fuente",
+    release_data: "Datos de la publicación",
+    all_statistics: "Todas las estadísticas, descargas y metodología",
 };
 
 pub const FR: Strings = Strings {
@@ -135,6 +169,16 @@ pub const FR: Strings = Strings {
     citation_file: "CITATION.cff (pour les gestionnaires de références ; le SHA-256 de SHA256SUMS le relie aux fichiers exacts)",
     earlier: "Toutes les publications",
     json: "Ce catalogue en JSON",
+    feed: "Suivre les nouvelles publications (flux Atom)",
+    feed_title: "Canvass : nouvelles publications des statistiques",
+    embed: "Intégrer ce graphique",
+    embed_code: "Code d’intégration pour",
+    embed_help: "Copiez ce code dans une page web : il affiche le graphique, ses chiffres et comment les citer. Sur un autre site, écrivez l’adresse de ce site avant « /reports ».",
+    numbers_below: "Les chiffres sont dans le tableau ci-dessous.",
+    suppressed_note: "Masqué : moins de 10 vendeurs sont derrière ce chiffre, ou il permettrait d’en retrouver un qui l’est. Il est laissé vide pour qu’aucun vendeur ne puisse être identifié.",
+    source: "Source",
+    release_data: "Données de la publication",
+    all_statistics: "Toutes les statistiques, les téléchargements et la méthodologie",
 };
 
 pub fn for_language(lang: &str) -> &'static Strings {
