@@ -68,6 +68,8 @@ mod tests {
             ("reliable", 30.into()),
             ("k", 10.into()),
             ("survey", "S".into()),
+            ("publisher", "P".into()),
+            ("release", "R".into()),
         ]
         .into();
         for lang in ["en", "es", "fr"] {
