@@ -15,10 +15,9 @@ pub enum Among {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IndicatorDef {
-    /// Its label in each language is `indicator-{id}` in `pipeline/locales`.
+    /// Its label in each language is `indicator-{id}` in `pipeline/locales`, and its exact
+    /// rule in words (for the README) `rule-{id}`.
     pub id: &'static str,
-    /// The exact rule in words, for the README and the methodology.
-    pub rule: &'static str,
     pub question: &'static str,
     pub counts: &'static [&'static str],
     pub among: Among,
@@ -30,56 +29,48 @@ const YES_OR_NO: Among = Among::Options(&["yes", "no"]);
 pub const HEADLINE: [IndicatorDef; 8] = [
     IndicatorDef {
         id: "suspended_12m",
-        rule: "`suspended_12m` = yes, among those who answered yes or no",
         question: "suspended_12m",
         counts: &["yes"],
         among: YES_OR_NO,
     },
     IndicatorDef {
         id: "no_clear_reason",
-        rule: "`suspension_reason_clear` = no, among everyone who answered it (only sellers who were suspended are asked)",
         question: "suspension_reason_clear",
         counts: &["no"],
         among: Among::Answered,
     },
     IndicatorDef {
         id: "payout_held_12m",
-        rule: "`payout_held_12m` = yes, among those who answered yes or no",
         question: "payout_held_12m",
         counts: &["yes"],
         among: YES_OR_NO,
     },
     IndicatorDef {
         id: "fee_impact_high",
-        rule: "`fee_impact` is 4 or 5 on the 1-5 scale, among everyone who answered it",
         question: "fee_impact",
         counts: &["4", "5"],
         among: Among::Answered,
     },
     IndicatorDef {
         id: "support_poor",
-        rule: "`support_rating` is 1 or 2 on the 1-5 scale, among everyone who answered it",
         question: "support_rating",
         counts: &["1", "2"],
         among: Among::Answered,
     },
     IndicatorDef {
         id: "arbitration_unaware",
-        rule: "`arbitration_aware` is no or not sure, among everyone who answered it (a seller who is not sure is not aware)",
         question: "arbitration_aware",
         counts: &["no", "unsure"],
         among: Among::Answered,
     },
     IndicatorDef {
         id: "pace_pressure_high",
-        rule: "`pace_pressure` is 4 or 5 on the 1-5 scale, among everyone who answered it",
         question: "pace_pressure",
         counts: &["4", "5"],
         among: Among::Answered,
     },
     IndicatorDef {
         id: "collective_action_yes",
-        rule: "`collective_action` = yes, among everyone who answered it (yes, maybe or no)",
         question: "collective_action",
         counts: &["yes"],
         among: Among::Answered,

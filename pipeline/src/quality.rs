@@ -46,27 +46,38 @@ impl DataQuality {
         *map.entry(problem).or_default() += 1;
     }
 
-    /// Lines for the README, one per kind of problem, stable order.
-    pub fn lines(&self) -> Vec<String> {
+    /// Lines for the README, one sentence per kind of problem in a stable order, in `lang`; the problem itself is technical and
+    /// stays as the reader of the store would see it.
+    pub fn lines(&self, lang: &str) -> Vec<String> {
+        let line = |id: &str, n: u64, key: &'static str, value: String| {
+            crate::locale::text_with(lang, id, &[("n", n.into()), (key, value.into())])
+        };
         let mut lines = Vec::new();
         for (problem, n) in &self.malformed {
-            lines.push(format!(
-                "{n} stored item(s) could not be read ({problem}); excluded."
+            lines.push(line(
+                "quality-malformed",
+                *n,
+                "problem",
+                problem.to_string(),
             ));
         }
         for (version, n) in &self.unknown_version {
-            lines.push(format!(
-                "{n} response(s) filed under survey version {version}, which is not in the catalog; excluded."
+            lines.push(line(
+                "quality-unknown-version",
+                *n,
+                "version",
+                version.to_string(),
             ));
         }
         for (problem, n) in &self.invalid {
-            lines.push(format!(
-                "{n} response(s) do not fit their own survey version ({problem}); excluded."
-            ));
+            lines.push(line("quality-invalid", *n, "problem", problem.to_string()));
         }
         for (problem, n) in &self.unpublished_answers {
-            lines.push(format!(
-                "{n} answer(s) left out of the tables ({problem}); the rest of each response is used."
+            lines.push(line(
+                "quality-unpublished",
+                *n,
+                "problem",
+                problem.to_string(),
             ));
         }
         lines

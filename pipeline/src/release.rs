@@ -25,7 +25,7 @@ use crate::write::charts::{Bar, SHARE_HEIGHT, SHARE_WIDTH, chart, share_image, s
 use crate::write::citation::citation_file;
 use crate::write::datapackage::{About, RecodingNote, Written, datapackage};
 use crate::write::png::{CHART_PNG_WIDTH, png};
-use crate::write::readme::{ReadmeInput, readme};
+use crate::write::readme::{ListedFile, ReadmeInput, readme, readme_file};
 use crate::write::{csv::to_csv, sha256_hex, sha256sums};
 
 /// The id of the release covering `wave`: `platform-treatment-2025-Q4`.
@@ -351,6 +351,7 @@ pub fn files(
             .iter()
             .map(|i| (i.id.clone(), i.label.get(spec.lang()).to_owned()))
             .collect(),
+        languages: spec.languages.clone(),
     };
     let package = datapackage(
         &about,
@@ -363,41 +364,54 @@ pub fn files(
     let package_sha = sha256_hex(&package);
     let mut listing = Vec::new();
     for (table, bytes) in tables.iter().zip(csvs) {
-        listing.push((format!("{}.csv", table.name), table.title.clone()));
+        listing.push(ListedFile::new(
+            format!("{}.csv", table.name),
+            format!("table-{}", table.name),
+            Vec::new(),
+        ));
         files.insert(format!("{}.csv", table.name), bytes);
     }
     files.extend(charts(spec, &id, wave, &results[&wave])?);
-    listing.push((
-        "charts/*.svg".to_owned(),
-        "one chart per headline indicator: share by main platform with its interval".to_owned(),
+    listing.push(ListedFile::new(
+        "charts/*.svg",
+        "file-charts-svg",
+        Vec::new(),
     ));
-    listing.push((
-        "charts/*.png".to_owned(),
-        format!("the same charts as PNG, {CHART_PNG_WIDTH} px wide, for articles and slides"),
+    listing.push(ListedFile::new(
+        "charts/*.png",
+        "file-charts-png",
+        vec![("width", CHART_PNG_WIDTH.into())],
     ));
-    listing.push((
-        "charts/share.png".to_owned(),
-        format!(
-            "the headline chart as a {SHARE_WIDTH}×{SHARE_HEIGHT} px share image for social posts"
-        ),
+    listing.push(ListedFile::new(
+        "charts/share.png",
+        "file-share",
+        vec![
+            ("width", SHARE_WIDTH.into()),
+            ("height", SHARE_HEIGHT.into()),
+        ],
     ));
     for lang in spec.languages.iter().skip(1) {
-        listing.push((
+        listing.push(ListedFile::new(
             format!("charts/{lang}/"),
-            format!("the same charts, PNGs and share image with every word in `{lang}`"),
+            "file-charts-lang",
+            vec![("lang", lang.clone().into())],
         ));
     }
-    listing.push((
-        "datapackage.json".to_owned(),
-        "the machine-readable description of every table".to_owned(),
+    for lang in spec.languages.iter().skip(1) {
+        listing.push(ListedFile::new(
+            readme_file(spec, lang),
+            "file-readme-lang",
+            vec![("lang", lang.clone().into())],
+        ));
+    }
+    listing.push(ListedFile::new(
+        "datapackage.json",
+        "file-datapackage",
+        Vec::new(),
     ));
     files.insert("datapackage.json".to_owned(), package);
-    listing.push((
-        CITATION_FILE.to_owned(),
-        "how to cite this release (Citation File Format), with the SHA-256 of SHA256SUMS"
-            .to_owned(),
-    ));
-    let text = readme(&ReadmeInput {
+    listing.push(ListedFile::new(CITATION_FILE, "file-citation", Vec::new()));
+    let input = ReadmeInput {
         spec,
         release_id: &id,
         wave,
@@ -408,8 +422,10 @@ pub fn files(
         quality,
         files: listing,
         datapackage_sha256: package_sha,
-    });
-    files.insert("README.md".to_owned(), text.into_bytes());
+    };
+    for lang in &spec.languages {
+        files.insert(readme_file(spec, lang), readme(&input, lang).into_bytes());
+    }
     let sums = sha256sums(files.iter());
     let cff = citation_file(
         &Citation {

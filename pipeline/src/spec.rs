@@ -76,7 +76,8 @@ impl QuestionSpec {
 pub struct IndicatorSpec {
     pub id: String,
     pub label: Localized,
-    pub rule: String,
+    /// The exact rule in words, per language (`rule-{id}` in `pipeline/locales`).
+    pub rule: Localized,
     /// Index into [`Spec::questions`].
     pub question: usize,
     /// Option indices counted in the numerator.
@@ -357,7 +358,12 @@ fn indicator(
                 .map(|l| (l.clone(), locale::indicator(l, def.id)))
                 .collect(),
         ),
-        rule: def.rule.to_owned(),
+        rule: Localized(
+            languages
+                .iter()
+                .map(|l| (l.clone(), locale::text(l, &format!("rule-{}", def.id))))
+                .collect(),
+        ),
         question: qi,
         counts,
         among,

@@ -18,6 +18,8 @@ fn a_small_release_looks_exactly_like_this() {
         "by_region.csv",
         "trends.csv",
         "README.md",
+        "README.es.md",
+        "README.fr.md",
         "datapackage.json",
         "SHA256SUMS",
         "CITATION.cff",

@@ -303,6 +303,48 @@ async fn the_statistics_page_works_in_a_real_browser() {
             [json!(1200), json!(630)],
             "{lang}: share image"
         );
+        // The methodology the page links is the release README in the reader's language:
+        // none of the English README's headings, and the citation in their words.
+        let readme = browser
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 const a = Array.from(document.querySelectorAll('a')).find(a => /README/.test(a.getAttribute('href')));
+                 fetch(a.getAttribute('href')).then(r => r.text()).then(t => done([a.getAttribute('href'), a.parentElement.textContent, t]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            readme[0],
+            json!(format!("/reports/{release_id}/README.{lang}.md")),
+            "{lang}"
+        );
+        let link_text = readme[1].as_str().unwrap();
+        assert!(!link_text.contains("README.md"), "{lang}: {link_text}");
+        let english = String::from_utf8(
+            releases
+                .read(&release_id, "README.md")
+                .await
+                .unwrap()
+                .unwrap(),
+        )
+        .unwrap();
+        let translated = readme[2].as_str().unwrap();
+        let headings: Vec<&str> = english.lines().filter(|l| l.starts_with('#')).collect();
+        assert!(headings.len() >= 8, "{headings:?}");
+        for heading in headings {
+            assert!(
+                !translated.contains(heading),
+                "{lang}: `{heading}` in English"
+            );
+        }
+        let cite = if lang == "es" {
+            "[conjunto de datos]"
+        } else {
+            "[jeu de données]"
+        };
+        assert!(text.contains(cite), "{lang}: the citation is not in {lang}");
     }
 
     browser.goto(&format!("{base}/reports")).await;

@@ -14,6 +14,22 @@ pub const LICENSE_URL: &str = "https://creativecommons.org/licenses/by/4.0/";
 /// The file a release's citation is written to, after `SHA256SUMS`, so not listed in it.
 pub const CITATION_FILE: &str = "CITATION.cff";
 
+/// The words of a citation line that are not names or ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CitationWords {
+    pub data_set: &'static str,
+    pub release: &'static str,
+    pub licence: &'static str,
+}
+
+impl CitationWords {
+    pub const ENGLISH: CitationWords = CitationWords {
+        data_set: "data set",
+        release: "release",
+        licence: "Licence",
+    };
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Citation {
     pub release_id: String,
@@ -33,10 +49,18 @@ impl Citation {
 
     /// One line in the author–year style journalists and researchers paste.
     pub fn text(&self) -> String {
+        self.text_in(&CitationWords::ENGLISH)
+    }
+
+    /// The same line with its few words in another language (the statistics page's).
+    pub fn text_in(&self, words: &CitationWords) -> String {
         format!(
-            "{PUBLISHER} ({year}). {title} [data set], release {id}. Licence {LICENSE}. SHA256SUMS sha256:{sums}.",
+            "{PUBLISHER} ({year}). {title} [{data_set}], {release} {id}. {licence} {LICENSE}. SHA256SUMS sha256:{sums}.",
             year = self.released.year(),
             title = self.title,
+            data_set = words.data_set,
+            release = words.release,
+            licence = words.licence,
             id = self.release_id,
             sums = self.sha256sums,
         )

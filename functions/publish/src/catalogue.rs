@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 
 use canvass_core::releases::citation::{CITATION_FILE, Citation};
+
+use crate::strings;
 use canvass_core::releases::{Latest, ReleaseStore, SurveyReleases};
 use serde::Serialize;
 use serde_json::Value;
@@ -44,7 +46,10 @@ pub struct ReleaseView {
     pub license_url: String,
     pub respondents: Option<u64>,
     pub datapackage: String,
+    /// The README in the reader's language where the release has one, else `README.md`.
     pub readme: String,
+    /// Whether `readme` is in the reader's language (the page says so when it is not).
+    pub readme_in_reader_language: bool,
     pub checksums: String,
     pub package_zip: String,
     pub downloads: Vec<Download>,
@@ -181,14 +186,26 @@ async fn release_view(
     let indicator_labels = indicator_labels(&resources);
     let platform_labels = platform_labels(store, release_id).await?;
     let sums = store.read(release_id, "SHA256SUMS").await?;
-    let citation = citation_of(release_id, &package, sums.as_deref()).map(|c| CitationView {
-        text: c.text(),
-        bibtex: c.bibtex(),
-        file: url(release_id, CITATION_FILE),
+    let words = strings::for_language(lang.unwrap_or("en")).citation_words;
+    let citation = citation_of(release_id, &package, sums.as_deref()).map(|c| {
+        let localized = Citation {
+            title: label("release", release_id)
+                .cloned()
+                .unwrap_or(c.title.clone()),
+            ..c.clone()
+        };
+        CitationView {
+            text: localized.text_in(&words),
+            bibtex: c.bibtex(),
+            file: url(release_id, CITATION_FILE),
+        }
     });
-    let charts = sums
-        .map(|s| String::from_utf8_lossy(&s).into_owned())
+    let listing = sums
+        .as_deref()
+        .map(|s| String::from_utf8_lossy(s).into_owned())
         .unwrap_or_default();
+    let listed = |file: &str| listing.lines().any(|l| l.ends_with(&format!("  {file}")));
+    let (readme_file, readme_in_reader_language) = readme_in(&listing, &package, lang);
     let mut indicators: Vec<Indicator> = Vec::new();
     if let Some(csv) = store.read(release_id, "indicators.csv").await? {
         for record in csv::Reader::from_reader(csv.as_slice())
@@ -199,7 +216,6 @@ async fn release_view(
                 continue;
             }
             let id = record.get("indicator").cloned().unwrap_or_default();
-            let listed = |file: &str| charts.lines().any(|l| l.ends_with(&format!("  {file}")));
             // The chart in the asked language where the release has one.
             let chart_file = lang
                 .map(|l| format!("charts/{l}/{id}.svg"))
@@ -250,13 +266,35 @@ async fn release_view(
         license_url: text(&license, "path"),
         respondents: respondents(store, release_id, wave).await?,
         datapackage: url(release_id, "datapackage.json"),
-        readme: url(release_id, "README.md"),
+        readme: url(release_id, &readme_file),
+        readme_in_reader_language,
         checksums: url(release_id, "SHA256SUMS"),
         package_zip: url(release_id, PACKAGE_ZIP),
         downloads,
         indicators,
         citation,
     })
+}
+
+/// The README to link for a reader of `lang`, and whether it is in that language:
+/// `README.{lang}.md` where `SHA256SUMS` lists one, else `README.md`, which is in the
+/// survey's first language (`languages` in `datapackage.json`; English before it).
+fn readme_in(listing: &str, package: &Value, lang: Option<&str>) -> (String, bool) {
+    let first_language = package
+        .get("languages")
+        .and_then(|l| l.get(0))
+        .and_then(Value::as_str)
+        .unwrap_or("en");
+    let own = lang
+        .map(|l| format!("README.{l}.md"))
+        .filter(|f| listing.lines().any(|l| l.ends_with(&format!("  {f}"))));
+    match own {
+        Some(file) => (file, true),
+        None => (
+            "README.md".to_owned(),
+            lang.is_none_or(|l| l == first_language),
+        ),
+    }
 }
 
 /// How to cite the release: its id, title and day from `datapackage.json`, tied to its
@@ -334,18 +372,30 @@ pub async fn every_release(
                 continue;
             };
             let labels = labels_in(store, id, lang).await?;
+            let listing = sums
+                .as_deref()
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .unwrap_or_default();
+            let (readme, _) = readme_in(&listing, &package, Some(lang));
+            let title = labels
+                .get(&("release".to_owned(), id.clone()))
+                .cloned()
+                .unwrap_or_else(|| citation.title.clone());
+            let words = strings::for_language(lang).citation_words;
+            let cited = Citation {
+                title: title.clone(),
+                ..citation.clone()
+            }
+            .text_in(&words);
             releases.push(FeedRelease {
                 survey_id: survey_id.clone(),
                 release_id: id.clone(),
                 wave: entry.wave.clone(),
-                title: labels
-                    .get(&("release".to_owned(), id.clone()))
-                    .cloned()
-                    .unwrap_or_else(|| citation.title.clone()),
+                title,
                 released: citation.released,
-                citation: citation.text(),
+                citation: cited,
                 sha256sums: citation.sha256sums,
-                readme: url(id, "README.md"),
+                readme: url(id, &readme),
                 datapackage: url(id, "datapackage.json"),
                 package_zip: url(id, PACKAGE_ZIP),
             });
@@ -435,4 +485,45 @@ async fn respondents(
                 && r.get("main_platform").map(String::as_str) == Some("all")
         })
         .and_then(|r| r.get("n").and_then(|n| n.parse().ok())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_readme_is_the_readers_where_the_release_has_it_and_says_so_where_not() {
+        let listing = "aa  README.es.md\nbb  README.md\n";
+        let package = serde_json::json!({ "languages": ["en", "es", "fr"] });
+        let readme = |listing, package: &Value, lang| readme_in(listing, package, lang);
+        assert_eq!(
+            readme(listing, &package, Some("es")),
+            ("README.es.md".into(), true)
+        );
+        assert_eq!(
+            readme(listing, &package, Some("en")),
+            ("README.md".into(), true)
+        );
+        // No README.fr.md in this release: the first language's, marked as not the reader's.
+        assert_eq!(
+            readme(listing, &package, Some("fr")),
+            ("README.md".into(), false)
+        );
+        assert_eq!(readme(listing, &package, None), ("README.md".into(), true));
+        // A release from before `languages`: README.md was English.
+        let older = serde_json::json!({});
+        assert_eq!(
+            readme("bb  README.md\n", &older, Some("es")),
+            ("README.md".into(), false)
+        );
+        assert_eq!(
+            readme("bb  README.md\n", &older, Some("en")),
+            ("README.md".into(), true)
+        );
+        // A README.es.md named inside another file's name is not listed.
+        assert_eq!(
+            readme("aa  old/README.es.md.bak\n", &package, Some("es")),
+            ("README.md".into(), false)
+        );
+    }
 }

@@ -1,5 +1,7 @@
 //! The page's own words in each language; the data's labels come from the release.
 
+use canvass_core::releases::citation::CitationWords;
+
 pub struct Strings {
     pub lang: &'static str,
     pub page_title: &'static str,
@@ -29,8 +31,12 @@ pub struct Strings {
     pub method: &'static str,
     pub method_text: &'static str,
     pub method_link: &'static str,
+    /// After the link when the README is not in the page's language.
+    pub method_untranslated: &'static str,
     pub cite: &'static str,
     pub citation_file: &'static str,
+    /// The citation line's own words (the names and ids stay as they are).
+    pub citation_words: CitationWords,
     pub earlier: &'static str,
     pub json: &'static str,
     /// The visible link to `/reports/feed.xml`.
@@ -76,8 +82,10 @@ pub const EN: Strings = Strings {
     checksums: "SHA256SUMS (checksums of every file)",
     method: "Methodology",
     method_text: "This is an opt-in survey: sellers chose to answer, so the numbers describe those who answered, not every seller. The intervals cover sampling variability only. Waves are calendar quarters; only closed waves are published.",
-    method_link: "Read the full methodology (README.md)",
+    method_link: "Read the full methodology (README)",
+    method_untranslated: "(not translated for this release: in the survey's first language)",
     cite: "How to cite",
+    citation_words: CitationWords::ENGLISH,
     citation_file: "CITATION.cff (for reference managers; the SHA-256 of SHA256SUMS ties it to the exact files)",
     earlier: "All releases",
     json: "This catalogue as JSON",
@@ -120,8 +128,14 @@ pub const ES: Strings = Strings {
     checksums: "SHA256SUMS (sumas de control de cada archivo)",
     method: "Metodología",
     method_text: "Es una encuesta voluntaria: los vendedores eligieron responder, así que las cifras describen a quienes respondieron, no a todos los vendedores. Los intervalos solo cubren la variabilidad del muestreo. Las oleadas son trimestres; solo se publican oleadas cerradas.",
-    method_link: "Leer la metodología completa (README.md, en inglés)",
+    method_link: "Leer la metodología completa (README)",
+    method_untranslated: "(sin traducir en esta publicación: en el primer idioma de la encuesta)",
     cite: "Cómo citar",
+    citation_words: CitationWords {
+        data_set: "conjunto de datos",
+        release: "publicación",
+        licence: "Licencia",
+    },
     citation_file: "CITATION.cff (para gestores de referencias; el SHA-256 de SHA256SUMS lo vincula a los archivos exactos)",
     earlier: "Todas las publicaciones",
     json: "Este catálogo en JSON",
@@ -164,8 +178,14 @@ pub const FR: Strings = Strings {
     checksums: "SHA256SUMS (sommes de contrôle de chaque fichier)",
     method: "Méthodologie",
     method_text: "C’est une enquête à participation volontaire : les chiffres décrivent les vendeurs qui ont répondu, pas tous les vendeurs. Les intervalles ne couvrent que la variabilité d’échantillonnage. Les vagues sont des trimestres ; seules les vagues closes sont publiées.",
-    method_link: "Lire la méthodologie complète (README.md, en anglais)",
+    method_link: "Lire la méthodologie complète (README)",
+    method_untranslated: "(non traduite pour cette publication : dans la première langue de l’enquête)",
     cite: "Comment citer",
+    citation_words: CitationWords {
+        data_set: "jeu de données",
+        release: "publication",
+        licence: "Licence",
+    },
     citation_file: "CITATION.cff (pour les gestionnaires de références ; le SHA-256 de SHA256SUMS le relie aux fichiers exacts)",
     earlier: "Toutes les publications",
     json: "Ce catalogue en JSON",

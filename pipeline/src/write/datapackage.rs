@@ -32,6 +32,9 @@ pub struct Package {
     sources: Vec<Source>,
     /// Groups merged into `other` per wave (a Canvass property; Frictionless allows them).
     recoding: Vec<RecodingNote>,
+    /// The survey's languages, first the default (a Canvass property): `README.md` is in the
+    /// first, `README.{lang}.md` and `charts/{lang}/` in each other, `labels.csv` in all.
+    languages: Vec<String>,
     resources: Vec<Resource>,
 }
 
@@ -157,6 +160,8 @@ pub struct About {
     /// Each headline indicator's id and label in the survey's first language; every
     /// language is in `labels.csv`.
     pub indicators: Vec<(String, String)>,
+    /// The survey's languages, first the default.
+    pub languages: Vec<String>,
 }
 
 /// One CSV with its bytes, for sizes and hashes.
@@ -185,6 +190,7 @@ pub fn datapackage(about: &About, tables: &[Written<'_>]) -> Result<Vec<u8>, Pip
             title: LICENSE_TITLE,
         }],
         recoding: about.recoding.clone(),
+        languages: about.languages.clone(),
         sources: vec![Source {
             title: about.source.clone(),
         }],
