@@ -26,6 +26,10 @@ pub struct Args {
     /// `dynamodb://HOST:PORT?prefix=P` (e.g. DynamoDB Local; tables from `canvass dynamo-init`).
     #[arg(long, env = "CANVASS_STORE", default_value = "sqlite")]
     store: crate::store::StoreChoice,
+    /// The public origin of the statistics (e.g. `https://stats.example.org`) for the embed
+    /// snippet and the feed; by default the address the request was sent to.
+    #[arg(long, env = "CANVASS_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Folder of survey definitions.
     #[arg(long, env = "CANVASS_SURVEYS", default_value = "surveys")]
     surveys: PathBuf,
@@ -124,6 +128,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let publish = canvass_publish::app(PublishState {
         releases,
         featured_survey: None,
+        public_url: args.public_url.clone(),
     });
     let app = canvass_ingest::app(state).merge(publish);
     let listener = tokio::net::TcpListener::bind(args.addr)

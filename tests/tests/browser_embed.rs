@@ -97,6 +97,7 @@ async fn another_site_can_embed_the_chart_and_fetch_the_data_but_not_frame_the_p
     let publish = serve_app(app(PublishState {
         releases: Arc::new(store),
         featured_survey: None,
+        public_url: None,
     }))
     .await;
     // Another host and port: another origin, and another site.

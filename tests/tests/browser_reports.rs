@@ -85,6 +85,7 @@ async fn the_statistics_page_works_in_a_real_browser() {
     let router = app(PublishState {
         releases: releases.clone(),
         featured_survey: None,
+        public_url: None,
     });
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 

@@ -31,6 +31,7 @@ async fn published() -> (tempfile::TempDir, Router, Release) {
     let router = app(PublishState {
         releases: Arc::new(store),
         featured_survey: None,
+        public_url: None,
     });
     (dir, router, release)
 }
@@ -373,6 +374,7 @@ async fn an_empty_store_says_nothing_is_published_yet() {
     let app = app(PublishState {
         releases: Arc::new(ReleaseStore::new(Folder::new(dir.path()))),
         featured_survey: None,
+        public_url: None,
     });
     let (status, _, body) = get(&app, "/reports?lang=fr", &[]).await;
     assert_eq!(status, StatusCode::OK);
@@ -597,6 +599,7 @@ async fn an_empty_store_gives_a_valid_feed_with_no_entries() {
     let app = app(PublishState {
         releases: Arc::new(ReleaseStore::new(Folder::new(dir.path()))),
         featured_survey: None,
+        public_url: None,
     });
     let (status, headers, body) = get(&app, "/reports/feed.xml", &[]).await;
     assert_eq!(status, StatusCode::OK);
@@ -658,10 +661,48 @@ async fn the_page_offers_the_feed_and_an_embed_snippet_in_every_language() {
         assert!(html.contains(&snippet), "{lang}: {html}");
         assert!(html.contains("readonly"), "{lang}");
     }
+    // Pasted into another site, the snippet must name this one: the host the page was
+    // asked on, or the operator's public URL, which wins; the feed's links likewise.
+    let (_, _, body) = get(&app, "/reports", &[("host", "stats.example.org")]).await;
+    let html = String::from_utf8(body).unwrap();
+    let absolute = format!(
+        "&#60;iframe src=&#34;https://stats.example.org/reports/{RID}/embed/suspended_12m&#34;"
+    );
+    assert!(html.contains(&absolute), "{html}");
+    let (_, _, body) = get(&app, "/reports/feed.xml", &[("host", "127.0.0.1:8080")]).await;
+    let xml = String::from_utf8(body).unwrap();
+    assert!(
+        xml.contains(&format!(
+            "<link rel=\"enclosure\" type=\"application/zip\" href=\"http://127.0.0.1:8080/reports/{RID}/"
+        )),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("href=\"http://127.0.0.1:8080/reports/feed.xml?lang=en\""),
+        "{xml}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let configured = canvass_publish::app(PublishState {
+        releases: Arc::new(ReleaseStore::new(Folder::new(dir.path()))),
+        featured_survey: None,
+        public_url: Some("https://coalition.example/".into()),
+    });
+    let (_, _, body) = get(
+        &configured,
+        "/reports/feed.xml",
+        &[("host", "elsewhere.example")],
+    )
+    .await;
+    let xml = String::from_utf8(body).unwrap();
+    assert!(
+        xml.contains("href=\"https://coalition.example/reports/feed.xml?lang=en\""),
+        "{xml}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let empty = canvass_publish::app(PublishState {
         releases: Arc::new(ReleaseStore::new(Folder::new(dir.path()))),
         featured_survey: None,
+        public_url: None,
     });
     let (_, _, body) = get(&empty, "/reports", &[]).await;
     assert!(
@@ -846,6 +887,7 @@ async fn unknown_releases_and_indicators_have_no_embed_page() {
     let empty = canvass_publish::app(PublishState {
         releases: Arc::new(ReleaseStore::new(Folder::new(dir.path()))),
         featured_survey: None,
+        public_url: None,
     });
     let (status, _, body) = get(&empty, "/reports/latest/embed/suspended_12m", &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);

@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::base::public_base;
 use crate::catalogue::{self, ReleaseView, featured};
 use crate::page::{IndicatorView, LangQuery, indicators, language};
 use crate::strings::{self, Strings};
@@ -59,7 +60,7 @@ async fn page(
     let release = catalogue::release(&state.releases, release_id, lang)
         .await?
         .ok_or(PublishError::NotFound)?;
-    let views = indicators(&release);
+    let views = indicators(&release, &public_base(state.public_url.as_deref(), headers));
     let ind = views
         .iter()
         .find(|i| i.id == indicator)

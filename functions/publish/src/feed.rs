@@ -1,6 +1,6 @@
 //! `GET /reports/feed.xml`: every release of every survey as an Atom 1.0 feed (RFC 4287),
 //! newest first, so that readers hear of a new release without watching the page. Its bytes
-//! depend only on the releases and the language: the feed's date is the newest release's,
+//! depend only on the releases, the language and the site's origin: the feed's date is the newest release's,
 //! never the clock, and each entry's id is a name-based UUID of the release and its checksums.
 
 use askama::Template;
@@ -10,6 +10,7 @@ use axum::response::Response;
 use canvass_core::releases::citation::{LICENSE, LICENSE_TITLE, LICENSE_URL, PUBLISHER};
 use uuid::Uuid;
 
+use crate::base::public_base;
 use crate::catalogue::{self, FeedRelease};
 use crate::files::conditional;
 use crate::page::{LangQuery, language};
@@ -40,6 +41,8 @@ struct Entry {
 #[template(path = "feed.xml")]
 struct Feed<'a> {
     lang: &'a str,
+    /// The site's origin: feed readers resolve relative links poorly.
+    base: String,
     id: String,
     title: String,
     updated: String,
@@ -97,6 +100,7 @@ pub async fn feed(
         .map_or_else(|| NEVER.to_owned(), |r| timestamp(r.released));
     let feed = Feed {
         lang,
+        base: public_base(state.public_url.as_deref(), &headers),
         id: format!(
             "urn:uuid:{}",
             Uuid::new_v5(&NAMESPACE, b"/reports/feed.xml")

@@ -4,6 +4,7 @@
 //! [`app`] builds the Router; the Lambda binary serves it from S3 through `lambda_http`, and
 //! `canvass serve` mounts it beside the ingest Router over the local releases folder.
 
+mod base;
 mod catalogue;
 mod embed;
 mod error;
@@ -26,6 +27,9 @@ pub struct PublishState {
     pub releases: Arc<ReleaseStore>,
     /// The survey `/reports` and `/reports/latest/…` show when several have releases.
     pub featured_survey: Option<String>,
+    /// The site's public origin (`https://stats.example.org`) for links that leave it (the
+    /// embed snippet, the feed); `None` takes the request's `Host` (`base::public_base`).
+    pub public_url: Option<String>,
 }
 
 pub fn app(state: PublishState) -> Router {

@@ -20,6 +20,8 @@ async fn main() -> Result<(), lambda_http::Error> {
     let state = PublishState {
         releases: Arc::new(ReleaseStore::new(Bucket::new(client, bucket, prefix))),
         featured_survey: std::env::var("FEATURED_SURVEY").ok(),
+        // A custom domain in front of the API; otherwise links take the request's host.
+        public_url: std::env::var("PUBLIC_URL").ok().filter(|u| !u.is_empty()),
     };
     lambda_http::run(app(state)).await
 }

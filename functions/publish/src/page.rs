@@ -9,6 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use canvass_core::i18n::negotiate;
 use serde::Deserialize;
 
+use crate::base::public_base;
 use crate::catalogue::{self, Catalogue, Download, EarlierRelease, ReleaseView};
 use crate::strings::{self, LANGUAGES, Strings};
 use crate::{PublishError, PublishState};
@@ -68,7 +69,9 @@ fn attribute(text: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-pub fn indicators(release: &ReleaseView) -> Vec<IndicatorView> {
+/// The release's indicators as the page and the embed page show them; `base` is the site's
+/// origin, for the snippet pasted elsewhere (`base::public_base`).
+pub fn indicators(release: &ReleaseView, base: &str) -> Vec<IndicatorView> {
     release
         .indicators
         .iter()
@@ -78,7 +81,7 @@ pub fn indicators(release: &ReleaseView) -> Vec<IndicatorView> {
             chart: i.chart.clone(),
             embed: format!(
                 "<iframe src=\"{src}\" title=\"{title}\" width=\"640\" height=\"820\" loading=\"lazy\"></iframe>",
-                src = embed_url(&release.release_id, &i.id),
+                src = attribute(&format!("{base}{}", embed_url(&release.release_id, &i.id))),
                 title = attribute(&i.label),
             ),
             rows: i
@@ -152,7 +155,9 @@ pub async fn reports(
                 current: *code == lang,
             })
             .collect(),
-        indicators: release.map(indicators).unwrap_or_default(),
+        indicators: release
+            .map(|r| indicators(r, &public_base(state.public_url.as_deref(), &headers)))
+            .unwrap_or_default(),
         downloads: release
             .map(|r| r.downloads.iter().collect())
             .unwrap_or_default(),
