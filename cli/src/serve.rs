@@ -141,7 +141,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("  survey form:     {base}/s/{id}");
         println!("  responses:       POST {base}/surveys/{id}/responses");
     }
-    println!("  statistics:      {base}/reports");
+    println!("  statistics:      {base}/reports (?lang=es, ?lang=fr, …: in another language)");
+    println!("  feed:            {base}/reports/feed.xml");
     println!("  store:           {}", store.description);
     println!("Press Ctrl-C to stop.");
     crate::listen::serve(listener, app, async {
