@@ -47,6 +47,14 @@ if ! .tools/cffconvert/bin/cffconvert --version 2>/dev/null | grep -q "$CFFCONVE
   .tools/cffconvert/bin/pip install --quiet --disable-pip-version-check "cffconvert==$CFFCONVERT_VERSION"
 fi
 
+# pyxform (PyPI), ODK's XLSForm converter: tests/tests/spreadsheet_import.rs runs its xls2xform
+# on the workbook `canvass export` writes, to show it is XLSForm that other tools accept.
+PYXFORM_VERSION=4.5.0
+if ! .tools/pyxform/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('pyxform') != '$PYXFORM_VERSION')" 2>/dev/null; then
+  python3 -m venv .tools/pyxform
+  .tools/pyxform/bin/pip install --quiet --disable-pip-version-check "pyxform==$PYXFORM_VERSION"
+fi
+
 # moto's S3-API server (PyPI), for the release-store tests (tests/src/s3.rs starts it).
 # 5.2.1 or later: 5.2.0's server answered a failed conditional write with a 500.
 MOTO_VERSION=5.2.1

@@ -10,6 +10,7 @@ mod schedule;
 mod seed;
 mod serve;
 mod store;
+mod xlsform;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +34,11 @@ enum Command {
     Serve(serve::Args),
     /// Create the DynamoDB tables (keys, TTL, settings as the SAM template declares them).
     DynamoInit(dynamo::InitArgs),
+    /// Turn an XLSForm workbook (.xlsx, .ods, NAME.survey.csv) into a draft survey version;
+    /// refuses, with row, column and reason, whatever Canvass will not store.
+    Import(xlsform::ImportArgs),
+    /// Write a survey version back as an XLSForm workbook (.xlsx or NAME.survey.csv).
+    Export(xlsform::ExportArgs),
     /// Check survey definitions and report every problem with its fix.
     Check {
         /// A surveys folder (one sub-folder per survey) or a single survey file.
@@ -63,6 +69,8 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve::run(args).await,
         Command::DynamoInit(args) => dynamo::init(args).await,
+        Command::Import(args) => xlsform::run_import(args),
+        Command::Export(args) => xlsform::run_export(args),
         Command::Check { path, freeze } => check::run(&path, freeze),
         Command::Seed(args) => seed::run(args).await,
         Command::Report(args) => report::run(args).await,
