@@ -21,7 +21,7 @@ use crate::store::Release;
 use crate::table::Table;
 use crate::tables::{self, WaveResult, wave_label};
 use crate::utility::{TableUtility, utility};
-use crate::write::charts::{Bar, SHARE_HEIGHT, SHARE_WIDTH, chart, share_image, short_label};
+use crate::write::charts::{Bar, Chart, SHARE_HEIGHT, SHARE_WIDTH, short_label};
 use crate::write::citation::citation_file;
 use crate::write::datapackage::{About, RecodingNote, Written, datapackage};
 use crate::write::png::{CHART_PNG_WIDTH, png};
@@ -520,26 +520,27 @@ fn charts(
                     ("release", release_id.to_owned().into()),
                 ],
             );
-            let share = share_image(
+            let share = Chart {
                 lang,
-                headline.label.get(lang),
+                title: headline.label.get(lang),
                 subtitle,
                 bars,
-                spec.k(),
-                spec.disclosure.low_reliability_below,
-                &source,
-            );
+                k: spec.k(),
+                reliable: spec.disclosure.low_reliability_below,
+            }
+            .share_image(&source);
             files.push((share_path(spec, lang), png(&share, SHARE_WIDTH)?));
         }
         for (path, ind, subtitle, bars) in drawn {
-            let svg = chart(
+            let svg = Chart {
                 lang,
-                ind.label.get(lang),
-                &subtitle,
-                &bars,
-                spec.k(),
-                spec.disclosure.low_reliability_below,
-            );
+                title: ind.label.get(lang),
+                subtitle: &subtitle,
+                bars: &bars,
+                k: spec.k(),
+                reliable: spec.disclosure.low_reliability_below,
+            }
+            .svg();
             files.push((path.replace(".svg", ".png"), png(&svg, CHART_PNG_WIDTH)?));
             files.push((path, svg.into_bytes()));
         }

@@ -42,38 +42,34 @@ pub fn short_label(label: &str) -> String {
     label.split(" (").next().unwrap_or(label).trim().to_owned()
 }
 
-/// The chart of one indicator in `lang`: every word from `pipeline/locales`, the labels
-/// from the caller; `reliable` and `k` are the survey's own thresholds.
-pub fn chart(
-    lang: &str,
-    title: &str,
-    subtitle: &str,
-    bars: &[Bar],
-    k: u64,
-    reliable: u32,
-) -> String {
-    let (height, body) = chart_body(lang, title, subtitle, bars, k, reliable);
-    format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-labelledby="title desc" font-family="{FONT}">
-{body}</svg>
-"##
-    )
+/// One indicator's chart in `lang`: every word from `pipeline/locales`, the labels from
+/// the caller; `reliable` and `k` are the survey's own thresholds.
+pub struct Chart<'a> {
+    pub lang: &'a str,
+    pub title: &'a str,
+    pub subtitle: &'a str,
+    pub bars: &'a [Bar],
+    pub k: u64,
+    pub reliable: u32,
 }
 
-/// The social-media share image of the headline chart: the chart centred on a 1200×630
-/// canvas (the size link previews use) with where the numbers come from under it.
-pub fn share_image(
-    lang: &str,
-    title: &str,
-    subtitle: &str,
-    bars: &[Bar],
-    k: u64,
-    reliable: u32,
-    source: &str,
-) -> String {
-    let (height, body) = chart_body(lang, title, subtitle, bars, k, reliable);
-    format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SHARE_WIDTH} {SHARE_HEIGHT}" width="{SHARE_WIDTH}" height="{SHARE_HEIGHT}" font-family="{FONT}">
+impl Chart<'_> {
+    /// The chart as an SVG document of its own, as wide as its container.
+    pub fn svg(&self) -> String {
+        let (height, body) = self.body();
+        format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-labelledby="title desc" font-family="{FONT}">
+{body}</svg>
+"##
+        )
+    }
+
+    /// The social-media share image of the chart: centred on a 1200×630 canvas (the size
+    /// link previews use) with where the numbers come from under it.
+    pub fn share_image(&self, source: &str) -> String {
+        let (height, body) = self.body();
+        format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SHARE_WIDTH} {SHARE_HEIGHT}" width="{SHARE_WIDTH}" height="{SHARE_HEIGHT}" font-family="{FONT}">
 <rect width="{SHARE_WIDTH}" height="{SHARE_HEIGHT}" fill="#ffffff"/>
 <svg x="40" y="20" width="1120" height="530" viewBox="0 0 {WIDTH} {height}" preserveAspectRatio="xMidYMin meet">
 {body}</svg>
@@ -81,23 +77,29 @@ pub fn share_image(
 <text x="40" y="606" font-size="24" fill="#ffffff">{source}</text>
 </svg>
 "##,
-        source = escape(source),
-    )
+            source = escape(source),
+        )
+    }
+
+    /// Everything inside the chart's `<svg>`, and its height in user units (640 wide).
+    fn body(&self) -> (f64, String) {
+        chart_body(self)
+    }
 }
 
 /// The size of the share image, in pixels.
 pub const SHARE_WIDTH: u32 = 1200;
 pub const SHARE_HEIGHT: u32 = 630;
 
-/// Everything inside the chart's `<svg>`, and its height in user units (640 wide).
-fn chart_body(
-    lang: &str,
-    title: &str,
-    subtitle: &str,
-    bars: &[Bar],
-    k: u64,
-    reliable: u32,
-) -> (f64, String) {
+fn chart_body(chart: &Chart<'_>) -> (f64, String) {
+    let Chart {
+        lang,
+        title,
+        subtitle,
+        bars,
+        k,
+        reliable,
+    } = *chart;
     // Long titles and notes (French runs a third longer than English) wrap instead of
     // running off the edge; the plot moves down by the extra lines.
     let title_lines = wrap(title, 20.0 * BOLD_EM, WIDTH - 24.0);
@@ -300,18 +302,42 @@ mod tests {
                 ci: None,
             },
         ];
-        let svg = chart("en", "Title \"x\"", "Sub", &bars, 10, 30);
+        let svg = Chart {
+            lang: "en",
+            title: "Title \"x\"",
+            subtitle: "Sub",
+            bars: &bars,
+            k: 10,
+            reliable: 30,
+        }
+        .svg();
         assert!(svg.contains("All &lt;platforms&gt; &amp; co"));
         assert!(svg.contains("Title &quot;x&quot;"));
         assert!(svg.contains("withheld to protect respondents"));
         assert!(!svg.contains("@import") && !svg.contains("url(") && !svg.contains("href"));
         assert_eq!(
-            chart("en", "Title \"x\"", "Sub", &bars, 10, 30),
+            Chart {
+                lang: "en",
+                title: "Title \"x\"",
+                subtitle: "Sub",
+                bars: &bars,
+                k: 10,
+                reliable: 30
+            }
+            .svg(),
             svg,
             "deterministic"
         );
         // Every word of the chart in the asked language, the thresholds the survey's own.
-        let fr = chart("fr", "Titre", "Sous-titre", &bars, 5, 40);
+        let fr = Chart {
+            lang: "fr",
+            title: "Titre",
+            subtitle: "Sous-titre",
+            bars: &bars,
+            k: 5,
+            reliable: 40,
+        }
+        .svg();
         assert!(fr.contains("masqué pour protéger les répondants"), "{fr}");
         assert!(fr.contains("* moins de 40 répondants"), "{fr}");
         assert!(fr.contains("moins de 5 sont masqués"), "{fr}");
@@ -340,8 +366,24 @@ mod tests {
             share: Some(0.25),
             ci: None,
         }];
-        let one_line = chart("fr", "Titre", "Sous-titre", &bars, 10, 30);
-        let two_lines = chart("fr", title, "Sous-titre", &bars, 10, 30);
+        let one_line = Chart {
+            lang: "fr",
+            title: "Titre",
+            subtitle: "Sous-titre",
+            bars: &bars,
+            k: 10,
+            reliable: 30,
+        }
+        .svg();
+        let two_lines = Chart {
+            lang: "fr",
+            title,
+            subtitle: "Sous-titre",
+            bars: &bars,
+            k: 10,
+            reliable: 30,
+        }
+        .svg();
         assert!(
             two_lines.contains(">Boutique suspendue ou fermée au cours des 12<"),
             "{two_lines}"
