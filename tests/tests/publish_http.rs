@@ -660,6 +660,21 @@ async fn the_page_offers_the_feed_and_an_embed_snippet_in_every_language() {
         let snippet = format!("&#60;iframe src=&#34;/reports/{RID}/embed/suspended_12m&#34;");
         assert!(html.contains(&snippet), "{lang}: {html}");
         assert!(html.contains("readonly"), "{lang}");
+        // A withheld cell links to the page's note on why; the embed page has no such note
+        // to link to, and says it in place (the same table template, `numbers.html`).
+        assert!(
+            html.contains("<td colspan=\"2\"><a href=\"#suppression\">"),
+            "{lang}: {html}"
+        );
+        let (_, _, body) = get(
+            &app,
+            &format!("/reports/{RID}/embed/suspended_12m?lang={lang}"),
+            &[],
+        )
+        .await;
+        let embed = String::from_utf8(body).unwrap();
+        assert!(embed.contains("<table id=\"numbers\">"), "{lang}: {embed}");
+        assert!(!embed.contains("href=\"#suppression\""), "{lang}: {embed}");
     }
     // Pasted into another site, the snippet must name this one: the host the page was
     // asked on, or the operator's public URL, which wins; the feed's links likewise.
