@@ -6,11 +6,13 @@
 //! not store; export writes a version back as a workbook. The mapping is documented in
 //! surveys/README.md, "Spreadsheets".
 
+mod columns;
 mod export;
 mod expr;
 mod import;
 mod language;
 mod problem;
+mod questions;
 mod read;
 mod refusals;
 mod sheet;

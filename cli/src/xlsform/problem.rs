@@ -3,8 +3,12 @@
 //! Shaped like `canvass check`'s problems (what is wrong, then `fix:`), so an operator reads
 //! both the same way; the location is the cell the operator has to change.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::PathBuf;
+
+use super::refusals::Refusal;
+use super::sheet::Sheet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SheetProblem {
@@ -36,5 +40,44 @@ impl fmt::Display for SheetProblem {
             write!(f, " ({})", at.join(", "))?;
         }
         write!(f, ": {}\n    fix: {}", self.message, self.fix)
+    }
+}
+
+/// The problems found so far while mapping a workbook: all of them are reported at once.
+pub struct Found {
+    pub problems: Vec<SheetProblem>,
+    /// (sheet, column) pairs already reported as missing, so a missing language column is
+    /// said once, not once per row.
+    pub missing_columns: BTreeSet<(String, String)>,
+}
+
+impl Found {
+    pub fn at(
+        &mut self,
+        sheet: &Sheet,
+        row: Option<u32>,
+        column: Option<&str>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
+        self.problems.push(SheetProblem {
+            file: sheet.file.clone(),
+            sheet: Some(sheet.name.clone()),
+            row,
+            column: column.map(str::to_owned),
+            message: message.into(),
+            fix: fix.into(),
+        });
+    }
+
+    pub fn refuse(
+        &mut self,
+        sheet: &Sheet,
+        row: Option<u32>,
+        column: Option<&str>,
+        what: String,
+        r: Refusal,
+    ) {
+        self.at(sheet, row, column, format!("{what}: {}", r.reason), r.fix);
     }
 }

@@ -11,7 +11,7 @@ use anyhow::{Context, bail};
 use calamine::{Data, Reader, open_workbook_auto};
 
 use super::problem::SheetProblem;
-use super::sheet::{Row, Sheet, Workbook};
+use super::sheet::{Row, Sheet, Workbook, column_letter};
 
 /// The suffix that marks the survey sheet of a CSV workbook.
 pub const CSV_SURVEY_SUFFIX: &str = ".survey.csv";
@@ -57,7 +57,7 @@ fn read_spreadsheet(path: &Path) -> anyhow::Result<(Workbook, Vec<SheetProblem>)
                             row: Some(number),
                             column: Some(format!(
                                 "(column {})",
-                                column_name(first_col as usize + j)
+                                column_letter(first_col as usize + j)
                             )),
                             message: format!("the cell holds a spreadsheet error ({e})"),
                             fix: "type the value itself, or correct the formula".into(),
@@ -83,19 +83,6 @@ fn text(cell: &Data) -> String {
         Data::Bool(b) => b.to_string(),
         other => other.to_string(),
     }
-}
-
-fn column_name(mut index: usize) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (index % 26) as u8);
-        if index < 26 {
-            break;
-        }
-        index = index / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8(s).expect("ASCII")
 }
 
 /// The first row is the header; rows with no text are left out (their numbers are kept).
@@ -185,8 +172,8 @@ mod tests {
         assert_eq!(text(&Data::Float(1.5)), "1.5");
         assert_eq!(text(&Data::Int(10)), "10");
         assert_eq!(text(&Data::Bool(true)), "true");
-        assert_eq!(column_name(0), "A");
-        assert_eq!(column_name(26), "AA");
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(26), "AA");
     }
 
     #[test]

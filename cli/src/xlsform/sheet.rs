@@ -66,3 +66,17 @@ impl Row {
         self.cells.get(index).map(|c| c.trim()).unwrap_or("")
     }
 }
+
+/// `A`, `B`, … `Z`, `AA`: how a spreadsheet names a column.
+pub fn column_letter(mut index: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (index % 26) as u8);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).expect("ASCII")
+}
