@@ -24,7 +24,7 @@ use crate::utility::{TableUtility, utility};
 use crate::write::charts::{Bar, Chart, SHARE_HEIGHT, SHARE_WIDTH, short_label};
 use crate::write::citation::citation_file;
 use crate::write::datapackage::{About, RecodingNote, Written, datapackage};
-use crate::write::png::{CHART_PNG_WIDTH, png};
+use crate::write::png::{CHART_PNG_WIDTH, pngs};
 use crate::write::readme::{ListedFile, ReadmeInput, readme, readme_file};
 use crate::write::{csv::to_csv, sha256_hex, sha256sums};
 
@@ -508,7 +508,8 @@ fn charts(
     wave: i32,
     result: &WaveResult,
 ) -> Result<Vec<(String, Vec<u8>)>, PipelineError> {
-    let mut files = Vec::new();
+    // Every SVG first, then every PNG at once on every core; the files keep this order.
+    let mut svgs: Vec<(String, String, Option<u32>)> = Vec::new();
     for lang in &spec.languages {
         let drawn = charts_in(spec, lang, wave, result);
         if let Some((_, headline, subtitle, bars)) = drawn.first() {
@@ -529,7 +530,7 @@ fn charts(
                 reliable: spec.disclosure.low_reliability_below,
             }
             .share_image(&source);
-            files.push((share_path(spec, lang), png(&share, SHARE_WIDTH)?));
+            svgs.push((share_path(spec, lang), share, None));
         }
         for (path, ind, subtitle, bars) in drawn {
             let svg = Chart {
@@ -541,8 +542,23 @@ fn charts(
                 reliable: spec.disclosure.low_reliability_below,
             }
             .svg();
-            files.push((path.replace(".svg", ".png"), png(&svg, CHART_PNG_WIDTH)?));
-            files.push((path, svg.into_bytes()));
+            svgs.push((path, svg, Some(CHART_PNG_WIDTH)));
+        }
+    }
+    let jobs: Vec<(&str, u32)> = svgs
+        .iter()
+        .map(|(_, svg, width)| (svg.as_str(), width.unwrap_or(SHARE_WIDTH)))
+        .collect();
+    let rendered = pngs(&jobs)?;
+    let mut files = Vec::new();
+    for ((path, svg, width), png) in svgs.into_iter().zip(rendered) {
+        match width {
+            // The share image is published as PNG only.
+            None => files.push((path, png)),
+            Some(_) => {
+                files.push((path.replace(".svg", ".png"), png));
+                files.push((path, svg.into_bytes()));
+            }
         }
     }
     Ok(files)
