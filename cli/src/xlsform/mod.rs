@@ -38,7 +38,7 @@ pub struct ImportArgs {
     /// The workbook: FILE.xlsx, FILE.ods, or NAME.survey.csv with NAME.choices.csv and
     /// NAME.settings.csv beside it.
     pub file: PathBuf,
-    /// The surveys folder the draft is written into, as surveys/{id}/v{n}.toml.
+    /// The surveys folder the draft is written into, as SURVEYS/ID/vN.toml.
     #[arg(long, env = "CANVASS_SURVEYS", default_value = "surveys")]
     pub surveys: PathBuf,
     /// The survey id, instead of the settings sheet's `form_id`.
@@ -48,7 +48,7 @@ pub struct ImportArgs {
 
 #[derive(clap::Args)]
 pub struct ExportArgs {
-    /// The survey version to export: surveys/{id}/v{n}.toml.
+    /// The survey version to export: surveys/ID/vN.toml.
     pub file: PathBuf,
     /// The workbook to write (replaced if it exists): FILE.xlsx, or NAME.survey.csv and its
     /// sibling sheets.
@@ -144,7 +144,7 @@ fn import_into(
         );
     }
     println!(
-        "next: `canvass check {}`, then set status = \"open\" to publish it",
+        "next: `canvass check {}`; to publish it, set status = \"open\" (and \"closed\" in the version open now), then `canvass check --freeze`",
         surveys.display()
     );
     Ok(ExitCode::SUCCESS)

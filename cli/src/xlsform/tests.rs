@@ -661,6 +661,35 @@ fn refused_cells_of_known_columns() {
             "appearance `likert` needs list `sold` to have the choices 1, 2, 3, 4, 5",
         ),
         (&[("type", "select_one")], "names no single choice list"),
+        (
+            &[
+                ("type", "select_one sold"),
+                ("canvass_unit::English (en)", "km"),
+            ],
+            "question `extra` is not an integer, so it takes no unit",
+        ),
+        (
+            &[
+                ("type", "integer"),
+                ("constraint", ". >= 0 and . <= 9"),
+                ("choice_filter", "selected(${sells}, name)"),
+            ],
+            "`choice_filter` `selected(${sells}, name)` does not apply to an integer",
+        ),
+        (
+            &[
+                ("type", "select_one sold"),
+                ("choice_filter", "selected(${later}, name)"),
+            ],
+            "refers to `later`, which is not an earlier question",
+        ),
+        (
+            &[
+                ("type", "select_one sold"),
+                ("choice_filter", "selected(${shops}, name)"),
+            ],
+            "filters by `shops`, which is not a select_one or select_multiple with a list of its own",
+        ),
     ];
     for (pairs, wanted) in cases {
         let mut pairs = pairs.to_vec();
@@ -727,6 +756,20 @@ fn texts_must_exist_in_every_language_and_insert_no_answers() {
 }
 
 #[test]
+fn the_intro_note_takes_only_its_label() {
+    let mut book = Book::new();
+    book.survey[0].push(("required", "yes".into()));
+    book.survey[0].push(("hint::English (en)", "More".into()));
+    assert_has(
+        &book.refused(),
+        &[
+            "(sheet `survey`, row 2, column `required`): the `intro` note takes no `required`",
+            "(sheet `survey`, row 2, column `hint`): the `intro` note takes no hint",
+        ],
+    );
+}
+
+#[test]
 fn refused_settings_sheets_and_lists() {
     let mut book = Book::new();
     book.settings
@@ -741,6 +784,14 @@ fn refused_settings_sheets_and_lists() {
     ));
     book.extra
         .push(sheet("notes", &[vec![("todo", "ask Ana".to_owned())]]));
+    book.extra.push(sheet(
+        "external_choices",
+        &[vec![("list_name", "towns".to_owned())]],
+    ));
+    book.settings.push(("public_key", "MIIBIjANBg".into()));
+    book.settings.push(("style", "pages".into()));
+    book.settings.push(("canvass_wave", "fortnight".into()));
+    book.settings.push(("canvass_disclosure_k", "ten".into()));
     book.choices
         .push(row(&[("list_name", "unused"), ("name", "a")], "A"));
     book.choices
@@ -754,6 +805,11 @@ fn refused_settings_sheets_and_lists() {
             "column `form_title::Spanish (es)`: XLSForm gives `form_title` one language only",
             "(sheet `entities`): sheet `entities`: entities keep records that follow a seller",
             "(sheet `notes`): sheet `notes`: Canvass reads only the survey, choices, settings and messages sheets",
+            "sheet `external_choices`: choices from an outside list would not be part of the frozen survey",
+            "column `public_key`: Canvass does not encrypt answers for a key holder",
+            "column `style`: Canvass lays out its form itself",
+            "canvass_wave `fortnight` is not a reporting wave",
+            "`canvass_disclosure_k` `ten` is not a whole number",
             "(sheet `choices`, row 4, column `list_name`): list `unused` is used by no question",
             "(sheet `choices`, row 5, column `name`): choice `yes` appears twice in list `sold`",
         ],
