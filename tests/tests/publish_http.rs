@@ -88,8 +88,8 @@ async fn the_page_shows_the_latest_statistics_in_the_asked_language() {
         "labels from the release, in the asked language"
     );
     assert!(
-        html.contains("40.0\u{a0}%") && html.contains("30.9\u{a0}% – 49.8\u{a0}%"),
-        "share and interval"
+        html.contains("40,0\u{a0}%") && html.contains("30,9\u{a0}% – 49,8\u{a0}%"),
+        "share and interval, with the Spanish decimal comma"
     );
     assert!(
         html.contains("Suprimido"),
@@ -112,6 +112,12 @@ async fn the_page_shows_the_latest_statistics_in_the_asked_language() {
         "earlier releases are listed"
     );
     assert!(html.contains("Basado en <strong>100</strong>"));
+    let (_, _, body) = get(&app, "/reports?lang=en", &[]).await;
+    let english = String::from_utf8(body).unwrap();
+    assert!(
+        english.contains("40.0\u{a0}%") && english.contains("30.9\u{a0}% – 49.8\u{a0}%"),
+        "share and interval with a decimal point in English"
+    );
 }
 
 #[tokio::test]

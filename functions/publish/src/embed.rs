@@ -60,7 +60,11 @@ async fn page(
     let release = catalogue::release(&state.releases, release_id, lang)
         .await?
         .ok_or(PublishError::NotFound)?;
-    let views = indicators(&release, &public_base(state.public_url.as_deref(), headers));
+    let views = indicators(
+        &release,
+        t,
+        &public_base(state.public_url.as_deref(), headers),
+    );
     let ind = views
         .iter()
         .find(|i| i.id == indicator)

@@ -55,8 +55,8 @@ struct ReportsPage<'a> {
     earlier: Vec<&'a EarlierRelease>,
 }
 
-fn percent(x: f64) -> String {
-    format!("{:.1}\u{a0}%", x * 100.0)
+fn percent(t: &Strings, x: f64) -> String {
+    format!("{}\u{a0}%", t.decimal(x * 100.0))
 }
 
 /// `text` safe inside a double-quoted HTML attribute of someone else's page (the snippet is
@@ -71,7 +71,7 @@ fn attribute(text: &str) -> String {
 
 /// The release's indicators as the page and the embed page show them; `base` is the site's
 /// origin, for the snippet pasted elsewhere (`base::public_base`).
-pub fn indicators(release: &ReleaseView, base: &str) -> Vec<IndicatorView> {
+pub fn indicators(release: &ReleaseView, t: &Strings, base: &str) -> Vec<IndicatorView> {
     release
         .indicators
         .iter()
@@ -89,9 +89,9 @@ pub fn indicators(release: &ReleaseView, base: &str) -> Vec<IndicatorView> {
                 .iter()
                 .map(|r| Row {
                     platform: r.platform_label.clone(),
-                    share: r.share.map(percent).unwrap_or_default(),
+                    share: r.share.map(|x| percent(t, x)).unwrap_or_default(),
                     interval: match (r.ci_low, r.ci_high) {
-                        (Some(lo), Some(hi)) => format!("{} – {}", percent(lo), percent(hi)),
+                        (Some(lo), Some(hi)) => format!("{} – {}", percent(t, lo), percent(t, hi)),
                         _ => String::new(),
                     },
                     n: r.n.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
@@ -156,7 +156,7 @@ pub async fn reports(
             })
             .collect(),
         indicators: release
-            .map(|r| indicators(r, &public_base(state.public_url.as_deref(), &headers)))
+            .map(|r| indicators(r, t, &public_base(state.public_url.as_deref(), &headers)))
             .unwrap_or_default(),
         downloads: release
             .map(|r| r.downloads.iter().collect())

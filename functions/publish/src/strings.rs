@@ -93,7 +93,7 @@ pub const EN: Strings = Strings {
     feed_title: "Canvass: new releases of the published statistics",
     embed: "Embed this chart",
     embed_code: "Embed code for",
-    embed_help: "Copy this code into a web page: it shows the chart, its numbers and how to cite them. On another site, write this site’s address before “/reports”.",
+    embed_help: "Copy this code into a web page: it shows the chart, its numbers and how to cite them.",
     numbers_below: "The numbers are in the table below.",
     suppressed_note: "Suppressed: fewer than 10 sellers are behind the number, or it would let someone work out a number that is. It is left empty so that no seller can be picked out.",
     source: "Source",
@@ -143,7 +143,7 @@ pub const ES: Strings = Strings {
     feed_title: "Canvass: nuevas publicaciones de las estadísticas",
     embed: "Insertar este gráfico",
     embed_code: "Código para insertar",
-    embed_help: "Copie este código en una página web: muestra el gráfico, sus cifras y cómo citarlas. En otro sitio, escriba la dirección de este sitio antes de «/reports».",
+    embed_help: "Copie este código en una página web: muestra el gráfico, sus cifras y cómo citarlas.",
     numbers_below: "Las cifras están en la tabla de abajo.",
     suppressed_note: "Suprimido: hay menos de 10 vendedores detrás de la cifra, o permitiría deducir una que lo está. Se deja vacía para que nadie pueda ser identificado.",
     source: "Fuente",
@@ -193,7 +193,7 @@ pub const FR: Strings = Strings {
     feed_title: "Canvass : nouvelles publications des statistiques",
     embed: "Intégrer ce graphique",
     embed_code: "Code d’intégration pour",
-    embed_help: "Copiez ce code dans une page web : il affiche le graphique, ses chiffres et comment les citer. Sur un autre site, écrivez l’adresse de ce site avant « /reports ».",
+    embed_help: "Copiez ce code dans une page web : il affiche le graphique, ses chiffres et comment les citer.",
     numbers_below: "Les chiffres sont dans le tableau ci-dessous.",
     suppressed_note: "Masqué : moins de 10 vendeurs sont derrière ce chiffre, ou il permettrait d’en retrouver un qui l’est. Il est laissé vide pour qu’aucun vendeur ne puisse être identifié.",
     source: "Source",
@@ -206,6 +206,18 @@ pub fn for_language(lang: &str) -> &'static Strings {
         "es" => &ES,
         "fr" => &FR,
         _ => &EN,
+    }
+}
+
+impl Strings {
+    /// `x` with one decimal, with the page language's decimal sign (50.8 / 50,8).
+    pub fn decimal(&self, x: f64) -> String {
+        let text = format!("{x:.1}");
+        if self.lang == "en" {
+            text
+        } else {
+            text.replace('.', ",")
+        }
     }
 }
 

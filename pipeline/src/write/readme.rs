@@ -310,10 +310,7 @@ fn protection(s: &mut String, input: &ReadmeInput<'_>, w: &Words<'_>) {
             }
         }
         if note.left_out > 0 {
-            parts.push(w.with(
-                "readme-merged-left-out",
-                vec![("n", count(note.left_out as u64))],
-            ));
+            parts.push(w.with("readme-merged-left-out", vec![("n", count(note.left_out))]));
         }
         let _ = writeln!(s, "- {}: {}", note.wave, parts.join("; "));
     }
