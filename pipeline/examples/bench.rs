@@ -12,10 +12,10 @@ use std::time::Instant;
 
 use canvass_core::catalog::Catalog;
 use canvass_pipeline::disclosure::Prior;
+use canvass_pipeline::disclosure::model::{CellKind, Group};
+use canvass_pipeline::disclosure::recode::Recoding;
 use canvass_pipeline::extract::{Column, Columns, NONE};
-use canvass_pipeline::model::{CellKind, Group};
 use canvass_pipeline::quality::DataQuality;
-use canvass_pipeline::recode::Recoding;
 use canvass_pipeline::release::{files, protect_waves};
 use canvass_pipeline::spec::QuestionKind;
 use canvass_pipeline::{Progress, Silent, Spec, frame};

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 
 use crate::PipelineError;
+use crate::disclosure::recode::WaveRecoding;
 use crate::frame::{VERIFIED, WAVE};
-use crate::recode::WaveRecoding;
 use crate::spec::{QuestionKind, Spec};
 
 /// Counts by group and answer for one grouping variable and one question:

@@ -8,14 +8,14 @@ use polars::prelude::DataFrame;
 
 use crate::PipelineError;
 use crate::counts::{self, WaveCounts};
+use crate::disclosure::history::{self, Published, WaveHistory};
+use crate::disclosure::model::{CellKind, Group, Model};
+use crate::disclosure::recode::Recoding;
+use crate::disclosure::revision::{self, Verdict};
 use crate::disclosure::{Earlier, Prior, protect};
-use crate::history::{self, Published, WaveHistory};
 use crate::locale;
-use crate::model::{CellKind, Group, Model};
 use crate::progress::Progress;
 use crate::quality::DataQuality;
-use crate::recode::Recoding;
-use crate::revision::{self, Verdict};
 use crate::spec::{IndicatorSpec, Spec};
 use crate::store::Release;
 use crate::table::Table;
@@ -240,8 +240,8 @@ fn published_respondents(prior: &Prior, wave: i32) -> Option<u64> {
     }
 }
 
-fn respondents_key(wave: i32) -> crate::model::CellKey {
-    crate::model::CellKey {
+fn respondents_key(wave: i32) -> crate::disclosure::model::CellKey {
+    crate::disclosure::model::CellKey {
         wave,
         kind: CellKind::Respondents,
         group: Group::All,
@@ -595,7 +595,7 @@ fn charts_in<'s>(
             let bars: Vec<Bar> = groups
                 .iter()
                 .map(|(label, group)| {
-                    let key = |kind| crate::model::CellKey {
+                    let key = |kind| crate::disclosure::model::CellKey {
                         wave,
                         kind,
                         group: group.clone(),

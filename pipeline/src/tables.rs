@@ -8,7 +8,7 @@ use canvass_core::wave::{Wave, WaveLength};
 
 use crate::counts::WaveCounts;
 use crate::disclosure::Protection;
-use crate::model::{CellKey, CellKind, Group, Model};
+use crate::disclosure::model::{CellKey, CellKind, Group, Model};
 use crate::spec::Spec;
 use crate::stats::{quantile_text, share_text, wilson};
 use crate::table::{Field, Table};

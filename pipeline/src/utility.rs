@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::model::{CellKey, CellKind, Group};
+use crate::disclosure::model::{CellKey, CellKind, Group};
 use crate::tables::WaveResult;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

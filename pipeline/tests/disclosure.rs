@@ -12,9 +12,9 @@ use canvass_core::record::ResponseRecord;
 use canvass_core::store::Listed;
 use canvass_core::survey::Kind;
 use canvass_pipeline::PipelineError;
-use canvass_pipeline::audit::{Known, audit};
+use canvass_pipeline::disclosure::audit::{Known, audit};
+use canvass_pipeline::disclosure::model::{CellKind, Cmp, Group, Model};
 use canvass_pipeline::disclosure::{Earlier, Prior};
-use canvass_pipeline::model::{CellKind, Cmp, Group, Model};
 use canvass_pipeline::tables::WaveResult;
 use common::{Draw, Run, run_records, week};
 use good_lp::{

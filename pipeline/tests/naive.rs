@@ -11,7 +11,7 @@ use canvass_core::countries::region_of;
 use canvass_core::record::ResponseRecord;
 use canvass_core::wave::{Wave, WaveLength};
 use canvass_pipeline::disclosure::Prior;
-use canvass_pipeline::model::{CellKey, CellKind, Group};
+use canvass_pipeline::disclosure::model::{CellKey, CellKind, Group};
 use canvass_pipeline::spec::{QuestionKind, Spec};
 use canvass_pipeline::stats::share_text;
 use common::{Draw, PLATFORMS, Run, run_records};
@@ -193,9 +193,11 @@ fn check(run: &Run, records: &[ResponseRecord]) {
         "respondents.csv",
     ] {
         for row in run.rows(file) {
-            let wave =
-                canvass_pipeline::prior::wave_key_of_label(WaveLength::Quarter, &row["wave"])
-                    .unwrap();
+            let wave = canvass_pipeline::disclosure::prior::wave_key_of_label(
+                WaveLength::Quarter,
+                &row["wave"],
+            )
+            .unwrap();
             let group = if let Some(c) = row.get("category") {
                 Group::Category(c.clone())
             } else if let Some(r) = row.get("region") {

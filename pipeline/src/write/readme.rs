@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use fluent_templates::fluent_bundle::FluentValue;
 
-use crate::history::WaveHistory;
+use crate::disclosure::history::WaveHistory;
 use crate::locale;
 use crate::quality::DataQuality;
 use crate::spec::{QuestionKind, Spec};

@@ -11,10 +11,11 @@ use canvass_core::record::ResponseRecord;
 use canvass_core::store::Listed;
 use canvass_core::wave::IsoWeek;
 use canvass_pipeline::disclosure::Prior;
+use canvass_pipeline::disclosure::recode;
 use canvass_pipeline::extract::Extractor;
 use canvass_pipeline::release::{files, protect_waves};
 use canvass_pipeline::tables::WaveResult;
-use canvass_pipeline::{Release, Silent, Spec, frame, recode};
+use canvass_pipeline::{Release, Silent, Spec, frame};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use time::Date;
@@ -173,7 +174,7 @@ impl Draw {
 pub struct Run {
     pub spec: Spec,
     pub results: BTreeMap<i32, WaveResult>,
-    pub history: BTreeMap<i32, canvass_pipeline::history::WaveHistory>,
+    pub history: BTreeMap<i32, canvass_pipeline::disclosure::history::WaveHistory>,
     pub release: Release,
 }
 

@@ -1,4 +1,9 @@
-//! Disclosure control for one wave: primary suppression, secondary suppression, and the
+//! Disclosure control, one folder: `recode` (rare groups merged into `other`), `model` (every
+//! published cell and the sums that tie them), this module (suppression), `audit` and `lp`
+//! (the linear-programming proof), `prior`, `history` and `revision` (memory across
+//! releases: what was published stays, and a changed wave is revised only if safe).
+//!
+//! Here, for one wave: primary suppression, secondary suppression, and the
 //! audit loop that only lets a wave through once no suppressed number can be narrowed to
 //! a range less than k wide. Groups too small to show were merged before (`recode.rs`).
 //!
@@ -16,11 +21,19 @@
 //!   value; any range narrower than k gets its cheapest neighbour suppressed and the
 //!   audit runs again, until none is left or the wave is refused.
 
+pub mod audit;
+pub mod history;
+mod lp;
+pub mod model;
+pub mod prior;
+pub mod recode;
+pub mod revision;
+
 use std::collections::HashMap;
 
 use crate::PipelineError;
-use crate::audit::{AuditOutcome, Known, Memo, audit_again};
-use crate::model::{CellKey, Model};
+use crate::disclosure::audit::{AuditOutcome, Known, Memo, audit_again};
+use crate::disclosure::model::{CellKey, Model};
 
 /// What an earlier release said about a number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -243,7 +256,7 @@ fn exposure(
     k: u64,
     suppressed: &[bool],
     zero: &[bool],
-    rel: &crate::model::Relation,
+    rel: &crate::disclosure::model::Relation,
 ) -> Option<u64> {
     let hidden = |c: usize| suppressed[c] && !zero[c];
     let members = std::iter::once(rel.total).chain(rel.parts.iter().copied());

@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 
 use crate::PipelineError;
+use crate::disclosure::model::Model;
+use crate::disclosure::prior::{release_wave, wave_key_of_label};
 use crate::disclosure::{Earlier, Prior};
-use crate::model::Model;
-use crate::prior::{release_wave, wave_key_of_label};
 use crate::spec::Spec;
 use crate::store::ReleaseStore;
 use crate::table::Table;

@@ -4,8 +4,8 @@
 use canvass_core::wave::WaveLength;
 
 use crate::PipelineError;
+use crate::disclosure::model::{CellKey, CellKind, Group};
 use crate::disclosure::{Earlier, Prior};
-use crate::model::{CellKey, CellKind, Group};
 use crate::spec::Spec;
 use crate::store::ReleaseStore;
 use crate::tables::{ALL, SUPPRESSED};

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use microlp::{ComparisonOp, Error, OptimizationDirection, Problem, Solution, Variable};
 
 use crate::PipelineError;
-use crate::model::{Cmp, LinExpr};
+use crate::disclosure::model::{Cmp, LinExpr};
 
 /// A constraint left over unknowns once published numbers are substituted.
 pub type Row = (LinExpr, Cmp, i64);

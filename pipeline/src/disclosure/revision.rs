@@ -17,11 +17,11 @@
 use std::collections::HashMap;
 
 use crate::PipelineError;
-use crate::audit::{Known, audit_at};
+use crate::disclosure::audit::{Known, audit_at};
+use crate::disclosure::lp::{Row, feasible_point};
+use crate::disclosure::model::CellKey;
+use crate::disclosure::model::{CellKind, Class, Cmp, Constraint, Group, LinExpr, Model};
 use crate::disclosure::{Earlier, Prior, Protection};
-use crate::lp::{Row, feasible_point};
-use crate::model::CellKey;
-use crate::model::{CellKind, Class, Cmp, Constraint, Group, LinExpr, Model};
 
 /// Whether the revision can be published, and if not, why (for the README).
 #[derive(Debug, Clone, PartialEq, Eq)]

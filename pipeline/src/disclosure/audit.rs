@@ -10,8 +10,8 @@
 use std::collections::BTreeMap;
 
 use crate::PipelineError;
-use crate::lp::{Optimum, PieceLp, Row};
-use crate::model::{Cmp, Constraint, LinExpr, Model};
+use crate::disclosure::lp::{Optimum, PieceLp, Row};
+use crate::disclosure::model::{Cmp, Constraint, LinExpr, Model};
 
 /// The feasible range of one suppressed number.
 #[derive(Debug, Clone, Copy, PartialEq)]
