@@ -126,9 +126,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     });
     let publish = canvass_publish::app(PublishState {
-        releases,
-        featured_survey: None,
         public_url: args.public_url.clone(),
+        retry_after_secs: args.retry_after,
+        ..PublishState::new(releases)
     });
     let app = canvass_ingest::app(state).merge(publish);
     let listener = tokio::net::TcpListener::bind(args.addr)

@@ -94,12 +94,7 @@ async fn another_site_can_embed_the_chart_and_fetch_the_data_but_not_frame_the_p
         .publish(&sample_release(RID, "2026-Q3"))
         .await
         .unwrap();
-    let publish = serve_app(app(PublishState {
-        releases: Arc::new(store),
-        featured_survey: None,
-        public_url: None,
-    }))
-    .await;
+    let publish = serve_app(app(PublishState::new(Arc::new(store)))).await;
     // Another host and port: another origin, and another site.
     let newsroom = serve_app(newsroom(&publish))
         .await

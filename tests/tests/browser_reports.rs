@@ -82,11 +82,7 @@ async fn the_statistics_page_works_in_a_real_browser() {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = app(PublishState {
-        releases: releases.clone(),
-        featured_survey: None,
-        public_url: None,
-    });
+    let router = app(PublishState::new(releases.clone()));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 
     let browser = Browser::start(true).await;

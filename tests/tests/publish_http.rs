@@ -28,11 +28,7 @@ async fn published() -> (tempfile::TempDir, Router, Release) {
         .unwrap();
     let release = sample_release(RID, "2026-Q3");
     store.publish(&release).await.unwrap();
-    let router = app(PublishState {
-        releases: Arc::new(store),
-        featured_survey: None,
-        public_url: None,
-    });
+    let router = app(PublishState::new(Arc::new(store)));
     (dir, router, release)
 }
 
@@ -377,11 +373,9 @@ async fn unknown_names_and_path_tricks_are_404() {
 #[tokio::test]
 async fn an_empty_store_says_nothing_is_published_yet() {
     let dir = tempfile::tempdir().unwrap();
-    let app = app(PublishState {
-        releases: Arc::new(ReleaseStore::new(Folder::new(dir.path()))),
-        featured_survey: None,
-        public_url: None,
-    });
+    let app = app(PublishState::new(Arc::new(ReleaseStore::new(Folder::new(
+        dir.path(),
+    )))));
     let (status, _, body) = get(&app, "/reports?lang=fr", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -602,11 +596,9 @@ async fn feed_entries_are_newest_first_with_stable_ids_one_per_release_of_every_
 #[tokio::test]
 async fn an_empty_store_gives_a_valid_feed_with_no_entries() {
     let dir = tempfile::tempdir().unwrap();
-    let app = app(PublishState {
-        releases: Arc::new(ReleaseStore::new(Folder::new(dir.path()))),
-        featured_survey: None,
-        public_url: None,
-    });
+    let app = app(PublishState::new(Arc::new(ReleaseStore::new(Folder::new(
+        dir.path(),
+    )))));
     let (status, headers, body) = get(&app, "/reports/feed.xml", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
@@ -704,9 +696,8 @@ async fn the_page_offers_the_feed_and_an_embed_snippet_in_every_language() {
     );
     let dir = tempfile::tempdir().unwrap();
     let configured = canvass_publish::app(PublishState {
-        releases: Arc::new(ReleaseStore::new(Folder::new(dir.path()))),
-        featured_survey: None,
         public_url: Some("https://coalition.example/".into()),
+        ..PublishState::new(Arc::new(ReleaseStore::new(Folder::new(dir.path()))))
     });
     let (_, _, body) = get(
         &configured,
@@ -720,11 +711,9 @@ async fn the_page_offers_the_feed_and_an_embed_snippet_in_every_language() {
         "{xml}"
     );
     let dir = tempfile::tempdir().unwrap();
-    let empty = canvass_publish::app(PublishState {
-        releases: Arc::new(ReleaseStore::new(Folder::new(dir.path()))),
-        featured_survey: None,
-        public_url: None,
-    });
+    let empty = canvass_publish::app(PublishState::new(Arc::new(ReleaseStore::new(Folder::new(
+        dir.path(),
+    )))));
     let (_, _, body) = get(&empty, "/reports", &[]).await;
     assert!(
         String::from_utf8(body)
@@ -905,13 +894,45 @@ async fn unknown_releases_and_indicators_have_no_embed_page() {
         assert_eq!(error["error"], "not_found", "{uri}");
     }
     let dir = tempfile::tempdir().unwrap();
-    let empty = canvass_publish::app(PublishState {
-        releases: Arc::new(ReleaseStore::new(Folder::new(dir.path()))),
-        featured_survey: None,
-        public_url: None,
-    });
+    let empty = canvass_publish::app(PublishState::new(Arc::new(ReleaseStore::new(Folder::new(
+        dir.path(),
+    )))));
     let (status, _, body) = get(&empty, "/reports/latest/embed/suspended_12m", &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let error: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(error["error"], "nothing_published");
+}
+
+#[tokio::test]
+async fn storage_down_is_a_503_with_the_operators_retry_after_and_no_internals() {
+    // A release folder whose `latest.json` cannot be read (it is a folder: EISDIR, which
+    // root cannot bypass the way it bypasses permissions).
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("not-a-folder");
+    std::fs::create_dir_all(root.join("latest.json")).unwrap();
+    let app = app(PublishState {
+        retry_after_secs: 9,
+        ..PublishState::new(Arc::new(ReleaseStore::new(Folder::new(&root))))
+    });
+    for uri in [
+        "/reports",
+        "/reports/index.json",
+        "/reports/feed.xml",
+        "/reports/latest/indicators.csv",
+    ] {
+        let (status, headers, body) = get(&app, uri, &[]).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{uri}");
+        assert_eq!(headers["retry-after"], "9", "{uri}");
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"], "storage_unavailable", "{uri}");
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            !message.contains("not-a-folder") && !message.to_lowercase().contains("directory"),
+            "{uri}: {message}"
+        );
+    }
+    // A 404 is not told to retry.
+    let (status, headers, _) = get(&app, "/nope", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(headers.get("retry-after").is_none());
 }

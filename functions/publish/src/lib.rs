@@ -30,6 +30,24 @@ pub struct PublishState {
     /// The site's public origin (`https://stats.example.org`) for links that leave it (the
     /// embed snippet, the feed); `None` takes the request's `Host` (`base::public_base`).
     pub public_url: Option<String>,
+    /// Seconds a client is told to wait (`Retry-After`) when release storage is down.
+    pub retry_after_secs: u32,
+}
+
+/// `Retry-After` on a 503 unless the operator says otherwise: the same as ingest's default.
+pub const DEFAULT_RETRY_AFTER_SECS: u32 = 5;
+
+impl PublishState {
+    /// The releases of `releases`, no featured survey, links from the request's host, the
+    /// default `Retry-After`.
+    pub fn new(releases: Arc<ReleaseStore>) -> PublishState {
+        PublishState {
+            releases,
+            featured_survey: None,
+            public_url: None,
+            retry_after_secs: DEFAULT_RETRY_AFTER_SECS,
+        }
+    }
 }
 
 pub fn app(state: PublishState) -> Router {
@@ -58,5 +76,12 @@ pub fn app(state: PublishState) -> Router {
         .layer(axum::middleware::map_response(security::framable_headers));
     // `strict` last: of two default fallbacks, merge keeps the argument's, so an unknown
     // path gets the strict headers.
-    framable.merge(strict).with_state(state)
+    let retry_after = state.retry_after_secs;
+    framable
+        .merge(strict)
+        .layer(axum::middleware::map_response_with_state(
+            retry_after,
+            error::log_failures,
+        ))
+        .with_state(state)
 }
