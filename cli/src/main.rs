@@ -9,6 +9,7 @@ mod report;
 mod schedule;
 mod seed;
 mod serve;
+mod status;
 mod store;
 mod xlsform;
 
@@ -55,6 +56,9 @@ enum Command {
     /// Remove the responses of ISO weeks declared spoiled (e.g. a bot attack); a dry run
     /// that only counts unless --yes.
     Remove(remove::Args),
+    /// Responses per ISO week of the open and last closed wave, the share without proof of
+    /// work, and what the next release holds and when it runs (operators only).
+    Status(status::Args),
 }
 
 /// mimalloc for every allocation: the report decodes millions of small answer values on
@@ -75,6 +79,7 @@ async fn main() -> ExitCode {
         Command::Seed(args) => seed::run(args).await,
         Command::Report(args) => report::run(args).await,
         Command::Remove(args) => remove::run(args).await,
+        Command::Status(args) => status::run(args).await,
     };
     match result {
         Ok(code) => code,

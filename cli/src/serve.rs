@@ -94,6 +94,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         catalog,
         store.responses,
         store.control,
+        store.progress,
         secret,
         IngestConfig {
             retry_after_secs: args.retry_after,

@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::Context;
 use canvass_core::store::dynamodb::{DynamoStore, DynamoUrl, Endpoint, build_client};
 use canvass_core::store::sqlite::SqliteStore;
-use canvass_core::store::{ControlStore, ResponseStore};
+use canvass_core::store::{ControlStore, ProgressStore, ResponseStore};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreChoice {
@@ -43,6 +43,7 @@ impl FromStr for StoreChoice {
 pub struct Opened {
     pub responses: Arc<dyn ResponseStore>,
     pub control: Arc<dyn ControlStore>,
+    pub progress: Arc<dyn ProgressStore>,
     pub description: String,
 }
 
@@ -59,7 +60,8 @@ impl StoreChoice {
                 );
                 Ok(Opened {
                     responses: store.clone(),
-                    control: store,
+                    control: store.clone(),
+                    progress: store,
                     description: format!("embedded SQLite, {}", db.display()),
                 })
             }
@@ -77,7 +79,8 @@ impl StoreChoice {
                     Arc::new(DynamoStore::new(client, url.tables.clone()).with_scan(url.scan));
                 Ok(Opened {
                     responses: store.clone(),
-                    control: store,
+                    control: store.clone(),
+                    progress: store,
                     description,
                 })
             }

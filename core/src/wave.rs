@@ -57,6 +57,11 @@ impl IsoWeek {
         Date::from_iso_week_date(self.year, self.week, Weekday::Sunday)
             .expect("IsoWeek is only built from valid weeks")
     }
+
+    /// The week after this one.
+    pub fn next(self) -> IsoWeek {
+        IsoWeek::of_date(self.monday() + time::Duration::days(7))
+    }
 }
 
 impl fmt::Display for IsoWeek {
@@ -168,6 +173,29 @@ impl Wave {
         }
     }
 
+    /// Every ISO week that belongs to the wave, in order (13 or 14 for a quarter).
+    pub fn weeks(self) -> Vec<IsoWeek> {
+        let (start, _) = self.days();
+        let mut week = IsoWeek::of_date(start);
+        if Wave::of_week(self.length, week) != self {
+            // The first day sits in a week that belongs to the wave before.
+            week = week.next();
+        }
+        let mut weeks = Vec::new();
+        while Wave::of_week(self.length, week) == self {
+            weeks.push(week);
+            week = week.next();
+        }
+        weeks
+    }
+
+    /// The wave just before this one.
+    pub fn previous(self) -> Wave {
+        let first = self.weeks()[0];
+        let before = IsoWeek::of_date(first.monday() - time::Duration::days(7));
+        Wave::of_week(self.length, before)
+    }
+
     /// A wave is closed once every week that belongs to it has ended before `today`.
     pub fn is_closed_on(self, today: Date) -> bool {
         today > self.last_submission_day()
@@ -220,6 +248,29 @@ mod tests {
             Wave::of_week(WaveLength::Month, week).to_string(),
             "2026-01"
         );
+    }
+
+    #[test]
+    fn a_wave_lists_exactly_its_weeks() {
+        let q4 = Wave::of_week(WaveLength::Quarter, "2025-W40".parse().unwrap());
+        let weeks: Vec<String> = q4.weeks().iter().map(ToString::to_string).collect();
+        assert_eq!(weeks.first().unwrap(), "2025-W40");
+        // 2026-W01's Thursday is 1 January 2026: it belongs to 2026-Q1.
+        assert_eq!(weeks.last().unwrap(), "2025-W52");
+        assert_eq!(weeks.len(), 13);
+        assert!(
+            weeks
+                .iter()
+                .all(|w| Wave::of_week(WaveLength::Quarter, w.parse().unwrap()) == q4)
+        );
+        assert_eq!(q4.previous().to_string(), "2025-Q3");
+        assert_eq!(
+            q4.previous().weeks().last().unwrap().to_string(),
+            "2025-W39"
+        );
+        let year = Wave::of_week(WaveLength::Year, "2026-W20".parse().unwrap());
+        assert_eq!(year.weeks().len(), 53);
+        assert_eq!(year.previous().to_string(), "2025");
     }
 
     #[test]

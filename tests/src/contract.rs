@@ -5,8 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use canvass_core::answers::{AnswerValue, Answers};
 use canvass_core::record::ResponseRecord;
-use canvass_core::store::{ControlStore, Listed, PutOutcome, ResponseStore, unix_now};
-use canvass_core::wave::IsoWeek;
+use canvass_core::store::{
+    ControlStore, Listed, ProgressStore, PutOutcome, ResponseStore, Snapshot, WeekCount, unix_now,
+};
+use canvass_core::wave::{IsoWeek, Wave, WaveLength};
 use futures::StreamExt;
 use uuid::Uuid;
 
@@ -391,4 +393,183 @@ pub async fn control_store(store: &dyn ControlStore) {
     let race = format!("pow-race:{run}");
     let wins = futures::future::join_all((0..20).map(|_| store.claim(&race, later))).await;
     assert_eq!(wins.into_iter().filter(|w| *w.as_ref().unwrap()).count(), 1);
+}
+
+fn counted(responses: u64, unverified: u64) -> WeekCount {
+    WeekCount {
+        responses,
+        unverified,
+    }
+}
+
+/// The progress counters: every stored response counted once in its own week, retries and
+/// repeats (one at a time or all at once) counted never, a removal leaving the counter equal
+/// to what is left; and the hourly snapshot, replaced only by a later hour. Returns the
+/// survey id used, so that an adapter's test can look at the items it left.
+pub async fn progress_store<S: ResponseStore + ProgressStore>(store: &S) -> String {
+    let survey = format!("progress-{}", Uuid::new_v4().simple());
+    let other = format!("{survey}-other");
+    let (w10, w11, w12, w13) = (
+        week("2026-W10"),
+        week("2026-W11"),
+        week("2026-W12"),
+        week("2026-W13"),
+    );
+    let weeks = [w10, w11, w12, w13];
+    assert_eq!(
+        store.week_counts(&survey, &weeks).await.unwrap(),
+        vec![WeekCount::default(); 4],
+        "nothing stored, nothing counted"
+    );
+
+    let first = records_in(&survey, w10, true, 1).remove(0);
+    assert_eq!(
+        store.put_if_absent(&first).await.unwrap(),
+        PutOutcome::Stored
+    );
+    let mut changed = first.clone();
+    changed.pow_verified = false;
+    changed
+        .answers
+        .insert("income_share".into(), AnswerValue::Number(99));
+    for retry in [&first, &first, &changed] {
+        assert_eq!(
+            store.put_if_absent(retry).await.unwrap(),
+            PutOutcome::AlreadyStored
+        );
+    }
+    assert_eq!(
+        store.week_counts(&survey, &[w10]).await.unwrap(),
+        vec![counted(1, 0)],
+        "a retry, even with other answers or flags, counts nothing"
+    );
+
+    let unverified = records_in(&survey, w10, false, 25);
+    let next_week = records_in(&survey, w11, true, 5);
+    assert_eq!(store.put_many(&unverified).await.unwrap(), 25);
+    assert_eq!(store.put_many(&next_week).await.unwrap(), 5);
+    assert_eq!(store.put_many(&unverified).await.unwrap(), 0);
+    store
+        .put_many(&records_in(&other, w11, false, 7))
+        .await
+        .unwrap();
+
+    // Many sends at once, each also retried at once: each counted exactly once.
+    let busy: Vec<ResponseRecord> = (0..20)
+        .map(|n| ResponseRecord {
+            iso_week: w12,
+            pow_verified: n % 2 == 0,
+            ..record(&survey, n)
+        })
+        .collect();
+    let sends = busy.iter().chain(&busy).map(|r| store.put_if_absent(r));
+    let outcomes: Vec<PutOutcome> = futures::future::join_all(sends)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| **o == PutOutcome::Stored)
+            .count(),
+        20,
+        "each of the 20 is stored by exactly one of its two sends"
+    );
+    assert_eq!(
+        store.week_counts(&survey, &weeks).await.unwrap(),
+        vec![
+            counted(26, 25),
+            counted(5, 0),
+            counted(20, 10),
+            counted(0, 0)
+        ],
+        "every response in its own week, the unverified ones apart; another survey's apart"
+    );
+    assert_eq!(
+        store.week_counts(&other, &[w11]).await.unwrap(),
+        vec![counted(7, 7)]
+    );
+    assert_eq!(
+        store.week_counts(&survey, &[w12, w10]).await.unwrap(),
+        vec![counted(20, 10), counted(26, 25)],
+        "in the order asked"
+    );
+
+    // A removal keeps the counter truthful, and so does running it again.
+    assert_eq!(store.remove_week(&survey, w10, true).await.unwrap(), 25);
+    assert_eq!(
+        store.week_counts(&survey, &[w10]).await.unwrap(),
+        vec![counted(1, 0)]
+    );
+    assert_eq!(store.remove_week(&survey, w10, false).await.unwrap(), 1);
+    assert_eq!(store.remove_week(&survey, w10, false).await.unwrap(), 0);
+    assert_eq!(
+        store.week_counts(&survey, &[w10, w11]).await.unwrap(),
+        vec![counted(0, 0), counted(5, 0)]
+    );
+    assert_eq!(
+        store.recount_week(&survey, w12).await.unwrap(),
+        counted(20, 10),
+        "a recount finds what was counted"
+    );
+    assert_eq!(
+        store.week_counts(&survey, &[w12]).await.unwrap(),
+        vec![counted(20, 10)],
+        "and leaves it as it was"
+    );
+    assert_eq!(
+        store.recount_week(&survey, w13).await.unwrap(),
+        counted(0, 0)
+    );
+
+    // The snapshot: first offer of an hour wins, an earlier hour never replaces a later one.
+    let wave = Wave::of_week(WaveLength::Quarter, w10);
+    let hour = unix_now().div_euclid(3600) * 3600;
+    let snap = |hour, n| Snapshot {
+        hour,
+        responses_at_least: n,
+    };
+    assert_eq!(store.snapshot(&survey, wave).await.unwrap(), None);
+    assert_eq!(
+        store
+            .offer_snapshot(&survey, wave, snap(hour, 120))
+            .await
+            .unwrap(),
+        snap(hour, 120)
+    );
+    assert_eq!(
+        store.snapshot(&survey, wave).await.unwrap(),
+        Some(snap(hour, 120))
+    );
+    for late in [snap(hour, 130), snap(hour - 3600, 200)] {
+        assert_eq!(
+            store.offer_snapshot(&survey, wave, late).await.unwrap(),
+            snap(hour, 120),
+            "the hour's snapshot does not change"
+        );
+    }
+    assert_eq!(
+        store.snapshot(&other, wave).await.unwrap(),
+        None,
+        "one per survey"
+    );
+    let later = futures::future::join_all(
+        (0..10).map(|n| store.offer_snapshot(&survey, wave, snap(hour + 3600, 140 + n))),
+    )
+    .await;
+    let winners: BTreeSet<u64> = later
+        .into_iter()
+        .map(|s| {
+            let s = s.unwrap();
+            assert_eq!(s.hour, hour + 3600);
+            s.responses_at_least
+        })
+        .collect();
+    assert_eq!(
+        winners.len(),
+        1,
+        "racing offers all see one winner: {winners:?}"
+    );
+    survey
 }

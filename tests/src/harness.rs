@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use canvass_core::catalog::Catalog;
 use canvass_core::ids::Secret;
 use canvass_core::store::sqlite::SqliteStore;
-use canvass_core::store::{ControlStore, ResponseStore};
+use canvass_core::store::{ControlStore, ProgressStore, ResponseStore};
 use canvass_ingest::{AppState, IngestConfig};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -60,6 +60,7 @@ impl Local {
             catalog(),
             self.store.clone(),
             self.store.clone(),
+            self.store.clone(),
             secret(),
             config,
         );
@@ -98,10 +99,15 @@ pub fn count_rows(db: &Path) -> i64 {
         .unwrap()
 }
 
-pub fn app_over(responses: Arc<dyn ResponseStore>, control: Arc<dyn ControlStore>) -> Router {
+/// The Router over `responses`, with `control` also keeping the progress counters.
+pub fn app_over<C: ControlStore + ProgressStore>(
+    responses: Arc<dyn ResponseStore>,
+    control: Arc<C>,
+) -> Router {
     let mut state = AppState::new(
         catalog(),
         responses,
+        control.clone(),
         control,
         secret(),
         IngestConfig::default(),

@@ -171,3 +171,108 @@ async fn a_failed_put_condition_returns_the_stored_item() {
         AttributeValue::S("first".into())
     );
 }
+
+/// The progress counters and snapshot on DynamoDB Local, and what their items hold: exactly
+/// the attributes docs/privacy.md lists, expiries on whole hours, nothing in the responses
+/// table but responses (the report's Scan reads only those).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_progress_store_meets_the_contract() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use canvass_core::store::ResponseStore;
+    use canvass_core::store::dynamodb::{COUNTER_ATTRIBUTES, SNAPSHOT_ATTRIBUTES};
+
+    let dynamo = Dynamo::connect().await;
+    let (client, tables) = dynamo.fresh_tables().await;
+    let store = DynamoStore::new(client.clone(), tables.clone());
+    let survey = contract::progress_store(&store).await;
+
+    let control = client
+        .scan()
+        .table_name(&tables.control)
+        .send()
+        .await
+        .unwrap()
+        .items
+        .unwrap_or_default();
+    let progress: Vec<_> = control
+        .iter()
+        .filter(|item| matches!(&item["pk"], AttributeValue::S(pk) if pk.starts_with("progress/")))
+        .collect();
+    assert!(progress.len() > 3, "counters and snapshots were written");
+    for item in progress {
+        let mut names: Vec<&str> = item.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        let mut expected = match item["sk"].as_s().unwrap().as_str() {
+            "count" => COUNTER_ATTRIBUTES.to_vec(),
+            "snapshot" => SNAPSHOT_ATTRIBUTES.to_vec(),
+            other => panic!("a progress item of unknown kind {other}"),
+        };
+        expected.sort_unstable();
+        assert_eq!(names, expected, "{item:?}");
+        let expires: i64 = item["expires_at"].as_n().unwrap().parse().unwrap();
+        assert_eq!(expires % 3600, 0, "an expiry finer than the hour: {item:?}");
+    }
+    // The responses table holds responses only, and the listing reads every one of them.
+    let responses = client
+        .scan()
+        .table_name(&tables.responses)
+        .send()
+        .await
+        .unwrap()
+        .items
+        .unwrap_or_default();
+    let mut fields = canvass_core::record::STORED_FIELDS.to_vec();
+    fields.sort_unstable();
+    for item in &responses {
+        let mut names: Vec<&str> = item.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(names, fields);
+    }
+    let mut listed = 0;
+    let mut pages = store.list(&survey);
+    while let Some(page) = futures::StreamExt::next(&mut pages).await {
+        for item in page.unwrap() {
+            assert!(
+                matches!(item, canvass_core::store::Listed::Response(_)),
+                "{item:?}"
+            );
+            listed += 1;
+        }
+    }
+    assert_eq!(listed, 25, "5 in W11 and 20 in W12 are left");
+}
+
+/// A response and its count are one write: when the count cannot be written (here its table
+/// is missing), the response is not stored either, and nothing is counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_response_whose_count_fails_is_not_stored() {
+    use canvass_core::store::{ProgressStore, ResponseStore};
+
+    let dynamo = Dynamo::connect().await;
+    let (client, tables) = dynamo.fresh_tables().await;
+    let broken = DynamoStore::new(
+        client.clone(),
+        TableNames {
+            responses: tables.responses.clone(),
+            control: format!("{}-missing", tables.control),
+        },
+    );
+    let week = "2026-W10".parse().unwrap();
+    let record = contract::records_in("s", week, true, 1).remove(0);
+    assert!(broken.put_if_absent(&record).await.is_err());
+    let store = DynamoStore::new(client, tables);
+    assert_eq!(store.count_week("s", week, false).await.unwrap(), 0);
+    assert_eq!(
+        store.week_counts("s", &[week]).await.unwrap()[0].responses,
+        0
+    );
+    // The same send, once the store works, is stored and counted once.
+    assert_eq!(
+        store.put_if_absent(&record).await.unwrap(),
+        canvass_core::store::PutOutcome::Stored
+    );
+    assert_eq!(
+        store.week_counts("s", &[week]).await.unwrap()[0].responses,
+        1
+    );
+}

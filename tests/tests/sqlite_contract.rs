@@ -31,7 +31,7 @@ async fn reopening_keeps_data_and_migrates_once() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     // A WAL is persistent and would be reported here; the rollback journal is not.
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -77,7 +77,11 @@ async fn an_old_database_is_rewritten_in_key_order() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(schema.matches("WITHOUT ROWID").count(), 2, "{schema}");
+    assert_eq!(
+        schema.matches("WITHOUT ROWID").count(),
+        schema.matches("CREATE TABLE").count(),
+        "every table is keyed, none in arrival order: {schema}"
+    );
     let rows: i64 = conn
         .query_row("SELECT count(*) FROM responses", [], |r| r.get(0))
         .unwrap();
@@ -186,4 +190,86 @@ async fn sqlite_a_removal_is_on_disk_and_leaves_no_trace_in_the_file() {
         .query_row("SELECT count(*) FROM responses", [], |r| r.get(0))
         .unwrap();
     assert_eq!(rows, 30, "another connection sees the removal");
+}
+
+/// The progress counters and snapshot on SQLite, and the columns they are kept in: exactly
+/// those docs/privacy.md lists, every expiry on a whole hour.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_progress_store_meets_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("canvass.db");
+    let store = SqliteStore::open(&path).unwrap();
+    contract::progress_store(&store).await;
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let columns = |table: &str| -> Vec<String> {
+        conn.prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(
+        columns("progress"),
+        [
+            "survey_id",
+            "iso_week",
+            "responses",
+            "unverified",
+            "expires_at"
+        ]
+    );
+    assert_eq!(
+        columns("progress_snapshot"),
+        [
+            "survey_id",
+            "wave",
+            "hour",
+            "responses_at_least",
+            "expires_at"
+        ]
+    );
+    let expiries: Vec<i64> = conn
+        .prepare(
+            "SELECT expires_at FROM progress UNION ALL SELECT expires_at FROM progress_snapshot",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!expiries.is_empty());
+    assert!(expiries.iter().all(|e| e % 3600 == 0), "{expiries:?}");
+}
+
+/// A database from before the counters is counted when it is opened: the counters are
+/// exact from the first open on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opening_an_older_database_counts_what_it_holds() {
+    use canvass_core::store::ProgressStore;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("canvass.db");
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        contract::response_store(&store).await;
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DROP TABLE progress; DROP TABLE progress_snapshot; PRAGMA user_version = 2;
+         INSERT INTO responses VALUES ('ff00', 'old', 1, '2026-W10', '{}', 0);
+         INSERT INTO responses VALUES ('ff01', 'old', 1, '2026-W10', '{}', 1);
+         INSERT INTO responses VALUES ('ff02', 'old', 1, '2026-W11', '{}', 1);",
+    )
+    .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path).unwrap();
+    let weeks = ["2026-W10".parse().unwrap(), "2026-W11".parse().unwrap()];
+    let counts = store.week_counts("old", &weeks).await.unwrap();
+    assert_eq!(
+        counts
+            .iter()
+            .map(|c| (c.responses, c.unverified))
+            .collect::<Vec<_>>(),
+        [(2, 1), (1, 0)]
+    );
 }

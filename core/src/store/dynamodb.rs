@@ -8,6 +8,9 @@
 //!   with `expires_at`. TTL deletion is lazy (items may linger for days after expiring), so
 //!   every write compares `expires_at` with the current time in its condition: an expired
 //!   item behaves exactly as an absent one.
+//! - A response's first write is one `TransactWriteItems`: the conditional put and an `ADD`
+//!   to its week's progress counter in `control` (a shard of it), so a retry that finds the
+//!   id stored counts nothing and a failed write counts nothing (`progress.rs`).
 //! - Listing is a parallel Scan, page by page: see [`ScanSettings`] for the consistency
 //!   choice and docs/dynamodb.md for what it costs.
 //! - Throttling, timeouts and unreachable endpoints are retried by the SDK with backoff; what
@@ -20,6 +23,7 @@ mod client;
 mod control;
 mod errors;
 mod location;
+mod progress;
 mod responses;
 
 use aws_sdk_dynamodb::Client;
@@ -27,6 +31,7 @@ use aws_sdk_dynamodb::Client;
 pub use admin::{PreparedTable, create_tables};
 pub use client::{Endpoint, build_client};
 pub use location::{DynamoUrl, DynamoUrlError};
+pub use progress::{COUNTER_ATTRIBUTES, COUNTER_SHARDS, SNAPSHOT_ATTRIBUTES};
 
 use crate::tables::TableNames;
 

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use futures::stream::BoxStream;
 
 use crate::record::ResponseRecord;
-use crate::wave::IsoWeek;
+use crate::wave::{IsoWeek, Wave};
 
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
@@ -66,9 +66,14 @@ impl WeekFilter {
 /// Pages of a listing, streamed so that no store is ever held in memory whole.
 pub type Pages<'a> = BoxStream<'a, Result<Vec<Listed>, StoreError>>;
 
+/// Every `ResponseStore` is also counted: storing a response adds one to its survey's
+/// counter for its ISO week (a [`WeekCount`], read through [`ProgressStore`]) in the same
+/// atomic write, so a retry that finds the id stored counts nothing and a write that fails
+/// counts nothing; `remove_week` recounts the week it removed from.
 #[async_trait]
 pub trait ResponseStore: Send + Sync + 'static {
-    /// Stores `record` unless one with its id exists. Returns only once the write is durable.
+    /// Stores `record` unless one with its id exists, and counts it into its week's counter
+    /// in the same atomic write. Returns only once the write is durable.
     async fn put_if_absent(&self, record: &ResponseRecord) -> Result<PutOutcome, StoreError>;
 
     /// Bulk load for the seeder; records whose id exists are skipped. Returns how many were new.
@@ -96,6 +101,7 @@ pub trait ResponseStore: Send + Sync + 'static {
     /// Deletes every stored response of `survey_id` submitted in ISO week `week` (with
     /// `unverified_only`, only those with `pow_verified = false`). Returns how many were deleted.
     /// Durable before it returns; running it again deletes nothing more and returns 0.
+    /// Afterwards the week's counter holds what is left (see [`ProgressStore::recount_week`]).
     async fn remove_week(
         &self,
         survey_id: &str,
@@ -110,6 +116,75 @@ pub trait ResponseStore: Send + Sync + 'static {
         week: IsoWeek,
         unverified_only: bool,
     ) -> Result<u64, StoreError>;
+}
+
+/// How many responses of one survey one ISO week holds, as the store's counter keeps them:
+/// the operator's view (`canvass status`); the public only ever sees a rounded wave total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WeekCount {
+    pub responses: u64,
+    /// Of those, how many came without a solved proof of work (`pow_verified = false`).
+    pub unverified: u64,
+}
+
+/// The public count of one wave as everyone sees it during one clock hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Unix seconds at the start of the clock hour it was taken in (a multiple of 3 600).
+    pub hour: i64,
+    /// The wave's total when it was taken, rounded down to a multiple of 10.
+    pub responses_at_least: u64,
+}
+
+/// The counters behind the public progress count (`canvass_core::progress`) and
+/// `canvass status`. Reading them never lists responses: on DynamoDB a few item reads
+/// instead of a Scan. The counters are written by [`ResponseStore`] itself, in the same
+/// atomic write as each response, so they can only be read here (or recounted).
+#[async_trait]
+pub trait ProgressStore: Send + Sync + 'static {
+    /// The counters of `survey_id` for each of `weeks`, in the order asked; a week nothing
+    /// was counted in is zero.
+    async fn week_counts(
+        &self,
+        survey_id: &str,
+        weeks: &[IsoWeek],
+    ) -> Result<Vec<WeekCount>, StoreError>;
+
+    /// Sets the week's counter to what is stored for it now and returns that: after a
+    /// removal, and for responses stored before the counters existed. Exact even while new
+    /// responses arrive for the week.
+    async fn recount_week(&self, survey_id: &str, week: IsoWeek) -> Result<WeekCount, StoreError>;
+
+    /// The snapshot stored for `wave` of `survey_id`, if any. Its hour, not its expiry,
+    /// says whether it is current: the expiry only lets the store delete it later.
+    async fn snapshot(&self, survey_id: &str, wave: Wave) -> Result<Option<Snapshot>, StoreError>;
+
+    /// Stores `offered` unless a snapshot of the same or a later hour is stored, in one
+    /// conditional write; returns whichever snapshot is stored afterwards, so that readers
+    /// racing to refresh it all show the one that won.
+    async fn offer_snapshot(
+        &self,
+        survey_id: &str,
+        wave: Wave,
+        offered: Snapshot,
+    ) -> Result<Snapshot, StoreError>;
+}
+
+/// How long a week's counter is kept after the week ends: long enough for `canvass status`
+/// to show the last closed wave (a year at most), and then it expires like all control state.
+pub const COUNTER_KEPT_DAYS: i64 = 400;
+
+/// When the counter of `week` expires: midnight UTC `COUNTER_KEPT_DAYS` after the week's
+/// Sunday, so that, like every control expiry, it is a whole hour and dates nothing.
+pub fn counter_expires_at(week: IsoWeek) -> i64 {
+    let end = week.sunday().midnight().assume_utc().unix_timestamp() + 86_400;
+    end + COUNTER_KEPT_DAYS * 86_400
+}
+
+/// When a snapshot taken in `hour` expires: an hour after its own hour ends, by which time a
+/// newer one has replaced it for any reader (expired and absent behave alike).
+pub fn snapshot_expires_at(hour: i64) -> i64 {
+    hour + 2 * 3600
 }
 
 /// Short-lived control state: rate-limit counters and single-use markers.

@@ -11,6 +11,11 @@
 //! done; `secure_delete` zeroes what is deleted; and a maintenance pass on a timer deletes
 //! expired control items and `VACUUM`s, rewriting every page in key order so that where a row
 //! sits in its page no longer says when it came.
+//!
+//! Each stored response also adds one to its survey's row of `progress` for its ISO week, in
+//! the same transaction (so a repeat or a failed write counts nothing), and a removal
+//! recounts its week in its own transaction: the counters are exact by construction. The
+//! hourly public snapshot is one row of `progress_snapshot` per survey and wave.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -23,11 +28,12 @@ use rusqlite_migration::{M, Migrations, SchemaVersion};
 use tokio::sync::oneshot;
 
 use super::{
-    ControlStore, Listed, Pages, PutOutcome, ResponseStore, StoreError, WeekFilter, unix_now,
+    ControlStore, Listed, Pages, ProgressStore, PutOutcome, ResponseStore, Snapshot, StoreError,
+    WeekCount, WeekFilter, counter_expires_at, snapshot_expires_at, unix_now,
 };
 
 use crate::record::ResponseRecord;
-use crate::wave::IsoWeek;
+use crate::wave::{IsoWeek, Wave};
 
 const PAGE_SIZE: usize = 1000;
 const MAX_BATCH: usize = 512;
@@ -84,7 +90,84 @@ fn migrations() -> Migrations<'static> {
                 expires_at INTEGER NOT NULL
             ) WITHOUT ROWID;",
         ),
+        // The progress counters (one row per survey and week) and the public snapshot (one
+        // per survey and wave); the hook counts what older versions stored without them.
+        M::up_with_hook(
+            "CREATE TABLE progress (
+                survey_id  TEXT NOT NULL,
+                iso_week   TEXT NOT NULL,
+                responses  INTEGER NOT NULL,
+                unverified INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                PRIMARY KEY (survey_id, iso_week)
+            ) WITHOUT ROWID;
+            CREATE TABLE progress_snapshot (
+                survey_id          TEXT NOT NULL,
+                wave               TEXT NOT NULL,
+                hour               INTEGER NOT NULL,
+                responses_at_least INTEGER NOT NULL,
+                expires_at         INTEGER NOT NULL,
+                PRIMARY KEY (survey_id, wave)
+            ) WITHOUT ROWID;",
+            count_stored_responses,
+        ),
     ])
+}
+
+/// Fills `progress` from the responses an older schema stored, in the migration's
+/// transaction, so the counters are exact from the first open on.
+fn count_stored_responses(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration::HookResult {
+    let weeks: Vec<(String, String)> = tx
+        .prepare("SELECT DISTINCT survey_id, iso_week FROM responses")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (survey_id, week) in weeks {
+        // A week that does not parse belongs to a malformed row, which the listing reports.
+        if let Ok(week) = week.parse::<IsoWeek>() {
+            recount(tx, &survey_id, week)?;
+        }
+    }
+    Ok(())
+}
+
+/// Sets the counter of `week` to what `responses` holds for it, and returns that; a week
+/// with nothing left has no row.
+fn recount(
+    tx: &rusqlite::Transaction<'_>,
+    survey_id: &str,
+    week: IsoWeek,
+) -> rusqlite::Result<WeekCount> {
+    let week_text = week.to_string();
+    let counted = tx
+        .prepare_cached(
+            "SELECT count(*), coalesce(sum(pow_verified = 0), 0) FROM responses
+             WHERE survey_id = ?1 AND iso_week = ?2",
+        )?
+        .query_row(params![survey_id, week_text], |row| {
+            Ok(WeekCount {
+                responses: row.get::<_, i64>(0)?.max(0) as u64,
+                unverified: row.get::<_, i64>(1)?.max(0) as u64,
+            })
+        })?;
+    if counted.responses == 0 {
+        tx.prepare_cached("DELETE FROM progress WHERE survey_id = ?1 AND iso_week = ?2")?
+            .execute(params![survey_id, week_text])?;
+    } else {
+        tx.prepare_cached(
+            "INSERT INTO progress (survey_id, iso_week, responses, unverified, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (survey_id, iso_week) DO UPDATE SET
+               responses = excluded.responses, unverified = excluded.unverified",
+        )?
+        .execute(params![
+            survey_id,
+            week_text,
+            counted.responses as i64,
+            counted.unverified as i64,
+            counter_expires_at(week)
+        ])?;
+    }
+    Ok(counted)
 }
 
 fn classify(e: rusqlite::Error) -> StoreError {
@@ -121,6 +204,8 @@ enum Job {
     Increment(String, i64, Reply<u64>),
     Claim(String, i64, Reply<bool>),
     RemoveWeek(WeekFilter, Reply<u64>),
+    Recount(String, IsoWeek, Reply<WeekCount>),
+    OfferSnapshot(String, Wave, Snapshot, Reply<Snapshot>),
 }
 
 /// Shared by the delete and the dry-run count, so both always select the same rows.
@@ -131,6 +216,8 @@ enum Done {
     Put(PutOutcome),
     Count(u64),
     Claimed(bool),
+    Counted(WeekCount),
+    Snapshot(Snapshot),
 }
 
 impl Job {
@@ -165,12 +252,43 @@ impl Job {
                     params![key, expires_at, now],
                 )
                 .map(|changed| Done::Claimed(changed == 1)),
-            Job::RemoveWeek(f, _) => tx
-                .execute(
+            Job::RemoveWeek(f, _) => {
+                let deleted = tx.execute(
                     &format!("DELETE FROM responses WHERE {WEEK_WHERE}"),
                     params![f.survey_id, f.week, f.unverified_only],
+                )?;
+                // In the same transaction: the counter never disagrees with the rows.
+                if let Ok(week) = f.week.parse::<IsoWeek>() {
+                    recount(tx, &f.survey_id, week)?;
+                }
+                Ok(Done::Count(deleted as u64))
+            }
+            Job::Recount(survey_id, week, _) => recount(tx, survey_id, *week).map(Done::Counted),
+            Job::OfferSnapshot(survey_id, wave, offered, _) => {
+                tx.execute(
+                    "INSERT INTO progress_snapshot (survey_id, wave, hour, responses_at_least, expires_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (survey_id, wave) DO UPDATE SET
+                       hour = excluded.hour,
+                       responses_at_least = excluded.responses_at_least,
+                       expires_at = excluded.expires_at
+                     WHERE progress_snapshot.hour < excluded.hour",
+                    params![
+                        survey_id,
+                        wave.to_string(),
+                        offered.hour,
+                        offered.responses_at_least as i64,
+                        snapshot_expires_at(offered.hour)
+                    ],
+                )?;
+                tx.query_row(
+                    "SELECT hour, responses_at_least FROM progress_snapshot
+                     WHERE survey_id = ?1 AND wave = ?2",
+                    params![survey_id, wave.to_string()],
+                    read_snapshot,
                 )
-                .map(|deleted| Done::Count(deleted as u64)),
+                .map(Done::Snapshot)
+            }
         }
     }
 
@@ -182,6 +300,8 @@ impl Job {
             | (Job::Increment(_, _, tx), Ok(Done::Count(n)))
             | (Job::RemoveWeek(_, tx), Ok(Done::Count(n))) => drop(tx.send(Ok(n))),
             (Job::Claim(_, _, tx), Ok(Done::Claimed(c))) => drop(tx.send(Ok(c))),
+            (Job::Recount(_, _, tx), Ok(Done::Counted(c))) => drop(tx.send(Ok(c))),
+            (Job::OfferSnapshot(_, _, _, tx), Ok(Done::Snapshot(s))) => drop(tx.send(Ok(s))),
             (job, Err(e)) => job.fail(e),
             (job, Ok(_)) => job.fail(StoreError::Failed("writer answered the wrong job".into())),
         }
@@ -194,8 +314,17 @@ impl Job {
                 drop(tx.send(Err(e)))
             }
             Job::Claim(_, _, tx) => drop(tx.send(Err(e))),
+            Job::Recount(_, _, tx) => drop(tx.send(Err(e))),
+            Job::OfferSnapshot(_, _, _, tx) => drop(tx.send(Err(e))),
         }
     }
+}
+
+fn read_snapshot(row: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
+    Ok(Snapshot {
+        hour: row.get(0)?,
+        responses_at_least: row.get::<_, i64>(1)?.max(0) as u64,
+    })
 }
 
 fn insert(tx: &rusqlite::Transaction<'_>, r: &ResponseRecord) -> rusqlite::Result<PutOutcome> {
@@ -214,6 +343,18 @@ fn insert(tx: &rusqlite::Transaction<'_>, r: &ResponseRecord) -> rusqlite::Resul
             r.pow_verified
         ])?;
     if changed == 1 {
+        tx.prepare_cached(
+            "INSERT INTO progress (survey_id, iso_week, responses, unverified, expires_at)
+             VALUES (?1, ?2, 1, ?3, ?4)
+             ON CONFLICT (survey_id, iso_week) DO UPDATE SET
+               responses = responses + 1, unverified = unverified + excluded.unverified",
+        )?
+        .execute(params![
+            r.survey_id,
+            r.iso_week.to_string(),
+            i64::from(!r.pow_verified),
+            counter_expires_at(r.iso_week)
+        ])?;
         return Ok(PutOutcome::Stored);
     }
     tx.prepare_cached(
@@ -297,10 +438,20 @@ fn writer(mut conn: Connection, jobs: mpsc::Receiver<Job>, every: Duration) {
 /// (they queue; nothing fails), for about a second per 100 000 responses.
 fn maintain(conn: &Connection) {
     let started = Instant::now();
-    let purged = conn.execute(
-        "DELETE FROM control WHERE expires_at <= ?1 AND key <> ?2",
-        params![unix_now(), PAD_KEY],
-    );
+    let now = unix_now();
+    let purged = conn
+        .execute(
+            "DELETE FROM control WHERE expires_at <= ?1 AND key <> ?2",
+            params![now, PAD_KEY],
+        )
+        .and_then(|control| {
+            let counters = conn.execute("DELETE FROM progress WHERE expires_at <= ?1", [now])?;
+            let snapshots = conn.execute(
+                "DELETE FROM progress_snapshot WHERE expires_at <= ?1",
+                [now],
+            )?;
+            Ok(control + counters + snapshots)
+        });
     let vacuumed = conn.execute_batch("VACUUM");
     match (purged, vacuumed) {
         (Ok(purged), Ok(())) => tracing::info!(
@@ -421,6 +572,60 @@ impl SqliteStore {
             )
             .map(|n| n.max(0) as u64)
             .map_err(classify)
+    }
+
+    fn read_counts(
+        path: &Path,
+        survey_id: &str,
+        weeks: &[IsoWeek],
+    ) -> Result<Vec<WeekCount>, StoreError> {
+        let conn = SqliteStore::read_only(path)?;
+        let mut stmt = conn
+            .prepare(
+                "SELECT responses, unverified FROM progress WHERE survey_id = ?1 AND iso_week = ?2",
+            )
+            .map_err(classify)?;
+        weeks
+            .iter()
+            .map(|week| {
+                stmt.query_row(params![survey_id, week.to_string()], |row| {
+                    Ok(WeekCount {
+                        responses: row.get::<_, i64>(0)?.max(0) as u64,
+                        unverified: row.get::<_, i64>(1)?.max(0) as u64,
+                    })
+                })
+                .optional()
+                .map(Option::unwrap_or_default)
+                .map_err(classify)
+            })
+            .collect()
+    }
+
+    fn read_snapshot(
+        path: &Path,
+        survey_id: &str,
+        wave: Wave,
+    ) -> Result<Option<Snapshot>, StoreError> {
+        SqliteStore::read_only(path)?
+            .query_row(
+                "SELECT hour, responses_at_least FROM progress_snapshot
+                 WHERE survey_id = ?1 AND wave = ?2",
+                params![survey_id, wave.to_string()],
+                read_snapshot,
+            )
+            .optional()
+            .map_err(classify)
+    }
+
+    /// Runs a read on a blocking thread with a connection of its own.
+    async fn read<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Path) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || read(&path))
+            .await
+            .map_err(|e| StoreError::Failed(format!("reader panicked: {e}")))?
     }
 
     /// The next page of `survey_id`'s responses within `range`: from its start, or after
@@ -574,6 +779,40 @@ impl ResponseStore for SqliteStore {
         tokio::task::spawn_blocking(move || SqliteStore::count_rows(&path, &filter))
             .await
             .map_err(|e| StoreError::Failed(format!("reader panicked: {e}")))?
+    }
+}
+
+#[async_trait]
+impl ProgressStore for SqliteStore {
+    async fn week_counts(
+        &self,
+        survey_id: &str,
+        weeks: &[IsoWeek],
+    ) -> Result<Vec<WeekCount>, StoreError> {
+        let (survey_id, weeks) = (survey_id.to_owned(), weeks.to_vec());
+        self.read(move |path| SqliteStore::read_counts(path, &survey_id, &weeks))
+            .await
+    }
+
+    async fn recount_week(&self, survey_id: &str, week: IsoWeek) -> Result<WeekCount, StoreError> {
+        self.submit(|tx| Job::Recount(survey_id.to_owned(), week, tx))
+            .await
+    }
+
+    async fn snapshot(&self, survey_id: &str, wave: Wave) -> Result<Option<Snapshot>, StoreError> {
+        let survey_id = survey_id.to_owned();
+        self.read(move |path| SqliteStore::read_snapshot(path, &survey_id, wave))
+            .await
+    }
+
+    async fn offer_snapshot(
+        &self,
+        survey_id: &str,
+        wave: Wave,
+        offered: Snapshot,
+    ) -> Result<Snapshot, StoreError> {
+        self.submit(|tx| Job::OfferSnapshot(survey_id.to_owned(), wave, offered, tx))
+            .await
     }
 }
 

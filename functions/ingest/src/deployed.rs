@@ -103,7 +103,14 @@ pub async fn app(config: DeployedConfig) -> Result<Router, StartError> {
         trust_forwarded_for: true,
         ..IngestConfig::default()
     };
-    let state = AppState::new(catalog, store.clone(), store, config.secret, settings);
+    let state = AppState::new(
+        catalog,
+        store.clone(),
+        store.clone(),
+        store,
+        config.secret,
+        settings,
+    );
     Ok(crate::app(state))
 }
 

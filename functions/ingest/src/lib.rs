@@ -44,6 +44,7 @@ pub fn app(state: AppState) -> Router {
             "/surveys/{survey_id}/challenge",
             get(routes::challenge::issue),
         )
+        .route("/surveys/{survey_id}/progress", get(routes::progress::show))
         .route("/s/{survey_id}", get(form::page))
         .route("/s/{survey_id}/thanks", get(form::thanks))
         .route("/static/{file}", get(assets::serve))

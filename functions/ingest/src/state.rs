@@ -6,7 +6,7 @@ use canvass_core::catalog::Catalog;
 use canvass_core::ids::Secret;
 use canvass_core::pow::Difficulty;
 use canvass_core::ratelimit::RateLimit;
-use canvass_core::store::{ControlStore, ResponseStore};
+use canvass_core::store::{ControlStore, ProgressStore, ResponseStore};
 use time::OffsetDateTime;
 
 /// The default rate limit: stored responses and challenges per source key and clock hour.
@@ -45,9 +45,12 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub responses: Arc<dyn ResponseStore>,
     pub control: Arc<dyn ControlStore>,
+    /// The counters behind the public progress count (the intro page, `/progress`).
+    pub progress: Arc<dyn ProgressStore>,
     pub secret: Arc<Secret>,
     pub config: IngestConfig,
-    /// The current time; a plain function so tests can pin the week.
+    /// The current time; a plain function so tests can pin the week (and the hour of the
+    /// progress count).
     pub clock: fn() -> OffsetDateTime,
 }
 
@@ -56,6 +59,7 @@ impl AppState {
         catalog: Catalog,
         responses: Arc<dyn ResponseStore>,
         control: Arc<dyn ControlStore>,
+        progress: Arc<dyn ProgressStore>,
         secret: Secret,
         config: IngestConfig,
     ) -> AppState {
@@ -63,6 +67,7 @@ impl AppState {
             catalog: Arc::new(catalog),
             responses,
             control,
+            progress,
             secret: Arc::new(secret),
             config,
             clock: OffsetDateTime::now_utc,

@@ -377,44 +377,86 @@ fn api_gateway_path(axum: &str) -> String {
 
 // ------------------------------------------------------------------ AWS SDK calls
 
-/// SDK operations (snake case, as the Rust SDK spells them) and the IAM action each needs.
-pub const SDK_ACTIONS: &[(&str, &[&str])] = &[
-    ("get_item", &["dynamodb:GetItem"]),
-    ("put_item", &["dynamodb:PutItem"]),
-    ("update_item", &["dynamodb:UpdateItem"]),
-    ("delete_item", &["dynamodb:DeleteItem"]),
-    ("query", &["dynamodb:Query"]),
-    ("scan", &["dynamodb:Scan"]),
-    ("batch_get_item", &["dynamodb:BatchGetItem"]),
-    ("batch_write_item", &["dynamodb:BatchWriteItem"]),
-    ("transact_get_items", &["dynamodb:GetItem"]),
+/// SDK operations (snake case, as the Rust SDK spells them), the IAM actions each needs and
+/// the API operation it is (the `Operation` of DynamoDB's CloudWatch metrics).
+///
+/// A transaction needs no action of its own: each of its items needs the action of the
+/// single-item call it stands for, on the item's table. So the item builders count as
+/// operations too (`Put::builder()` needs `PutItem`), while their API operation is the
+/// transaction's.
+pub const SDK_ACTIONS: &[(&str, &[&str], &str)] = &[
+    ("get_item", &["dynamodb:GetItem"], "GetItem"),
+    ("put_item", &["dynamodb:PutItem"], "PutItem"),
+    ("update_item", &["dynamodb:UpdateItem"], "UpdateItem"),
+    ("delete_item", &["dynamodb:DeleteItem"], "DeleteItem"),
+    ("query", &["dynamodb:Query"], "Query"),
+    ("scan", &["dynamodb:Scan"], "Scan"),
+    ("batch_get_item", &["dynamodb:BatchGetItem"], "BatchGetItem"),
     (
-        "transact_write_items",
-        &[
-            "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
-            "dynamodb:DeleteItem",
-            "dynamodb:ConditionCheckItem",
-        ],
+        "batch_write_item",
+        &["dynamodb:BatchWriteItem"],
+        "BatchWriteItem",
     ),
-    ("get_object", &["s3:GetObject"]),
-    ("head_object", &["s3:GetObject"]),
-    ("put_object", &["s3:PutObject"]),
-    ("copy_object", &["s3:GetObject", "s3:PutObject"]),
-    ("delete_object", &["s3:DeleteObject"]),
-    ("list_objects_v2", &["s3:ListBucket"]),
-    ("list_objects", &["s3:ListBucket"]),
-    ("create_multipart_upload", &["s3:PutObject"]),
-    ("get_parameter", &["ssm:GetParameter"]),
-    ("get_parameters", &["ssm:GetParameters"]),
-    ("get_secret_value", &["secretsmanager:GetSecretValue"]),
+    (
+        "transact_get_items",
+        &["dynamodb:GetItem"],
+        "TransactGetItems",
+    ),
+    ("transact_write_items", &[], "TransactWriteItems"),
+    ("Put::builder", &["dynamodb:PutItem"], "TransactWriteItems"),
+    (
+        "Update::builder",
+        &["dynamodb:UpdateItem"],
+        "TransactWriteItems",
+    ),
+    (
+        "Delete::builder",
+        &["dynamodb:DeleteItem"],
+        "TransactWriteItems",
+    ),
+    (
+        "ConditionCheck::builder",
+        &["dynamodb:ConditionCheckItem"],
+        "TransactWriteItems",
+    ),
+    ("get_object", &["s3:GetObject"], "GetObject"),
+    ("head_object", &["s3:GetObject"], "HeadObject"),
+    ("put_object", &["s3:PutObject"], "PutObject"),
+    (
+        "copy_object",
+        &["s3:GetObject", "s3:PutObject"],
+        "CopyObject",
+    ),
+    ("delete_object", &["s3:DeleteObject"], "DeleteObject"),
+    ("list_objects_v2", &["s3:ListBucket"], "ListObjectsV2"),
+    ("list_objects", &["s3:ListBucket"], "ListObjects"),
+    (
+        "create_multipart_upload",
+        &["s3:PutObject"],
+        "CreateMultipartUpload",
+    ),
+    ("get_parameter", &["ssm:GetParameter"], "GetParameter"),
+    ("get_parameters", &["ssm:GetParameters"], "GetParameters"),
+    (
+        "get_secret_value",
+        &["secretsmanager:GetSecretValue"],
+        "GetSecretValue",
+    ),
 ];
 
 fn sdk_op(name: &str) -> Option<&'static str> {
     SDK_ACTIONS
         .iter()
-        .find(|(op, _)| *op == name)
-        .map(|(op, _)| *op)
+        .find(|(op, ..)| *op == name)
+        .map(|(op, ..)| *op)
+}
+
+/// The API operations (as CloudWatch names them) the SDK operations `ops` are.
+pub fn api_operations<'a>(ops: impl IntoIterator<Item = &'a String>) -> BTreeSet<String> {
+    ops.into_iter()
+        .filter_map(|op| SDK_ACTIONS.iter().find(|(o, ..)| o == op))
+        .map(|(.., api)| (*api).to_owned())
+        .collect()
 }
 
 /// The IAM actions the SDK operations `ops` need.
@@ -423,8 +465,8 @@ pub fn iam_actions<'a>(ops: impl IntoIterator<Item = &'a String>) -> BTreeSet<St
         .flat_map(|op| {
             SDK_ACTIONS
                 .iter()
-                .find(|(o, _)| o == op)
-                .map(|(_, actions)| actions.to_vec())
+                .find(|(o, ..)| o == op)
+                .map(|(_, actions, _)| actions.to_vec())
                 .unwrap_or_default()
         })
         .map(str::to_owned)
@@ -514,6 +556,10 @@ impl<'ast> Visit<'ast> for Calls {
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
         if let syn::Expr::Path(func) = &*call.func {
             self.calls.insert(last_segments(&func.path, 1));
+            // A transaction item's builder, such as `Put::builder()`.
+            if let Some(op) = sdk_op(&last_segments(&func.path, 2)) {
+                self.ops.insert(op.to_owned());
+            }
         }
         syn::visit::visit_expr_call(self, call);
     }

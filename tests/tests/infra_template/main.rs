@@ -40,6 +40,7 @@ struct StoreUse {
 
 const RESPONSES_ADAPTER: &str = "core/src/store/dynamodb/responses.rs";
 const CONTROL_ADAPTER: &str = "core/src/store/dynamodb/control.rs";
+const PROGRESS_ADAPTER: &str = "core/src/store/dynamodb/progress.rs";
 
 const FUNCTIONS: [Function; 3] = [
     Function {
@@ -48,11 +49,19 @@ const FUNCTIONS: [Function; 3] = [
         role: "IngestRole",
         log_group: "IngestLogGroup",
         store_methods: &[
-            // Intake stores each response once (canvass_core::intake).
+            // Intake stores each response once (canvass_core::intake), in one transaction
+            // with its count (`count_update`, below).
             StoreUse {
                 table: "ResponsesTable",
                 adapter: RESPONSES_ADAPTER,
                 methods: &["put_if_absent"],
+            },
+            // The progress counters: the update in that transaction, and the hourly public
+            // count (canvass_core::progress) read on the form page and `/progress`.
+            StoreUse {
+                table: "ControlTable",
+                adapter: PROGRESS_ADAPTER,
+                methods: &["count_update", "week_counts", "snapshot", "offer_snapshot"],
             },
             // Rate-limit counters and single-use challenge markers (ratelimit.rs, pow.rs).
             StoreUse {
@@ -930,17 +939,10 @@ fn check_alarms(t: &Template) -> Problems {
             );
         }
     }
-    // One SystemErrors alarm per table, over exactly the operations some role may call on it.
-    let granted: Vec<Grant> = FUNCTIONS
-        .iter()
-        .flat_map(|f| grants_of(t, f.role).0)
-        .collect();
+    // One SystemErrors alarm per table, over exactly the API operations the functions call
+    // on it (a transaction is its own operation in the metrics, whatever its items need).
     for (table, _) in TABLES {
-        let operations: BTreeSet<String> = granted
-            .iter()
-            .filter(|g| g.resource == table)
-            .filter_map(|g| g.action.strip_prefix("dynamodb:").map(str::to_owned))
-            .collect();
+        let operations = table_operations(table);
         let on_table = json!({ "Name": "TableName", "Value": reference(table) });
         let watched: Vec<BTreeSet<String>> = alarms
             .iter()
@@ -966,6 +968,22 @@ fn check_alarms(t: &Template) -> Problems {
         );
     }
     problems
+}
+
+/// The DynamoDB API operations the functions' code calls on `table`.
+fn table_operations(table: &str) -> BTreeSet<String> {
+    let root = workspace_root();
+    let mut operations = BTreeSet::new();
+    for use_ in FUNCTIONS.iter().flat_map(|f| f.store_methods) {
+        if use_.table != table {
+            continue;
+        }
+        let by_fn = code::sdk_calls_by_fn(&root.join(use_.adapter));
+        for method in use_.methods {
+            operations.extend(code::api_operations(&by_fn[*method]));
+        }
+    }
+    operations
 }
 
 fn check_skips(t: &Template) -> Problems {
@@ -1236,7 +1254,14 @@ fn the_source_scans_see_known_facts() {
         );
     }
     let responses = code::sdk_calls_by_fn(&root.join(RESPONSES_ADAPTER));
-    assert!(responses["put_if_absent"].contains("put_item"));
+    assert!(responses["put_if_absent"].contains("transact_write_items"));
+    assert!(responses["put_if_absent"].contains("Put::builder"));
+    let progress = code::sdk_calls_by_fn(&root.join(PROGRESS_ADAPTER));
+    assert!(progress["count_update"].contains("Update::builder"));
+    assert!(
+        progress["offer_snapshot"].contains("get_item"),
+        "offer_snapshot → snapshot → get_item"
+    );
     assert!(
         responses["list"].contains("scan"),
         "list → scan_segment → scan"

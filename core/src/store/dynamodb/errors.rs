@@ -2,6 +2,7 @@
 //! (`Unavailable`, a `503`) and not (`Failed`, a `500`).
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 
 use crate::store::StoreError;
 
@@ -42,4 +43,46 @@ where
     } else {
         StoreError::Failed(detail)
     }
+}
+
+/// Why DynamoDB cancelled a transaction, from its per-item cancellation reasons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Cancelled {
+    /// The item at `index` (the first such) did not meet its condition.
+    ConditionFailed { index: usize },
+    /// Another transaction was writing one of the items: worth another round.
+    Conflict,
+    /// An item's partition was throttled.
+    Throttled,
+    /// Anything else (a validation error on an item): not worth retrying.
+    Other,
+}
+
+/// `Some` when `e` is a cancelled transaction, with the reason that decides what to do.
+pub(super) fn cancelled(e: &SdkError<TransactWriteItemsError>) -> Option<Cancelled> {
+    let Some(TransactWriteItemsError::TransactionCanceledException(c)) = e.as_service_error()
+    else {
+        return None;
+    };
+    let codes: Vec<&str> = c
+        .cancellation_reasons()
+        .iter()
+        .map(|r| r.code().unwrap_or("None"))
+        .collect();
+    Some(
+        if let Some(index) = codes.iter().position(|c| *c == "ConditionalCheckFailed") {
+            Cancelled::ConditionFailed { index }
+        } else if codes.contains(&"TransactionConflict") {
+            Cancelled::Conflict
+        } else if codes.iter().any(|c| {
+            matches!(
+                *c,
+                "ThrottlingError" | "ProvisionedThroughputExceeded" | "RequestLimitExceeded"
+            )
+        }) {
+            Cancelled::Throttled
+        } else {
+            Cancelled::Other
+        },
+    )
 }

@@ -1,27 +1,35 @@
-//! `ResponseStore` on the `responses` table: conditional puts, a parallel Scan, and the
-//! operator's removal of a week (a filtered Scan, then `BatchWriteItem` deletes).
+//! `ResponseStore` on the `responses` table: conditional puts (in one transaction with the
+//! week's progress counter), a parallel Scan, and the operator's removal of a week (a
+//! filtered Scan, then `BatchWriteItem` deletes, then a recount of the week's counter).
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder;
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, Select, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, Put, Select, TransactWriteItem, WriteRequest,
+};
 use futures::{StreamExt, TryStreamExt};
 
 use super::DynamoStore;
 use super::client::{SCAN_ATTEMPT_TIMEOUT, SCAN_OPERATION_TIMEOUT, retry_config, timeout_config};
-use super::errors::classify;
+use super::errors::{Cancelled, cancelled, classify};
+use super::progress::{MAX_ROUNDS, backoff};
 use crate::record::ResponseRecord;
-use crate::store::{Listed, Pages, PutOutcome, ResponseStore, StoreError, WeekFilter};
+use crate::store::{
+    Listed, Pages, ProgressStore, PutOutcome, ResponseStore, StoreError, WeekCount, WeekFilter,
+};
 use crate::tables::RESPONSES;
 use crate::wave::IsoWeek;
 
 type Item = HashMap<String, AttributeValue>;
 
-/// Puts in flight at once during a bulk load (each is one conditional `PutItem`).
-const BULK_CONCURRENCY: usize = 32;
+/// Transactions in flight at once during a bulk load.
+const BULK_CONCURRENCY: usize = 8;
+/// Responses per bulk transaction: with one count update per week they span, at most 50
+/// of DynamoDB's 100 items per transaction.
+const BULK_PUTS: usize = 25;
 
 /// DynamoDB's limit of requests per `BatchWriteItem`.
 const BATCH_WRITE_MAX: usize = 25;
@@ -173,6 +181,60 @@ impl DynamoStore {
         }
     }
 
+    /// What one segment's Scan of a week finds: all responses, and the unverified ones.
+    async fn count_segment_split(
+        &self,
+        filter: &WeekFilter,
+        segment: i32,
+        total: i32,
+    ) -> Result<WeekCount, StoreError> {
+        let mut start = None;
+        let mut count = WeekCount::default();
+        loop {
+            let out = self
+                .week_scan(filter, segment, total)
+                .projection_expression("#pow")
+                .expression_attribute_names("#pow", "pow_verified")
+                .set_exclusive_start_key(start)
+                .customize()
+                .config_override(long_call())
+                .send()
+                .await
+                .map_err(classify)?;
+            for item in out.items.unwrap_or_default() {
+                count.responses += 1;
+                if !matches!(item.get("pow_verified"), Some(AttributeValue::Bool(true))) {
+                    count.unverified += 1;
+                }
+            }
+            start = out.last_evaluated_key.filter(|key| !key.is_empty());
+            if start.is_none() {
+                return Ok(count);
+            }
+        }
+    }
+
+    /// What is stored for one survey and week, by a strongly consistent parallel Scan (the
+    /// recount of its counter).
+    pub(super) async fn count_stored(
+        &self,
+        survey_id: &str,
+        week: IsoWeek,
+    ) -> Result<WeekCount, StoreError> {
+        let filter = WeekFilter::new(survey_id, week, false);
+        let total = self.scan.segments as i32;
+        let segments: Vec<_> = (0..total)
+            .map(|segment| self.count_segment_split(&filter, segment, total))
+            .collect();
+        Ok(futures::future::try_join_all(segments)
+            .await?
+            .into_iter()
+            .fold(WeekCount::default(), |a, b| WeekCount {
+                responses: a.responses + b.responses,
+                unverified: a.unverified + b.unverified,
+            }))
+    }
+
     /// Deletes page by page as the Scan goes: deleting what a segment has already passed
     /// does not disturb its `ExclusiveStartKey`, and no page of keys is held longer.
     async fn remove_segment(
@@ -251,42 +313,157 @@ impl DynamoStore {
     }
 }
 
+impl DynamoStore {
+    /// One transaction of conditional puts and their counts. The ids found stored are taken
+    /// out and the rest sent again, so that each is stored, and counted, exactly once.
+    async fn put_chunk(&self, chunk: &[ResponseRecord]) -> Result<u64, StoreError> {
+        let mut pending: Vec<&ResponseRecord> = chunk.iter().collect();
+        let mut conflicts = 0;
+        while !pending.is_empty() {
+            let mut items = Vec::with_capacity(pending.len() * 2);
+            for record in &pending {
+                let item: Item = serde_dynamo::to_item(record)
+                    .map_err(|e| StoreError::Failed(format!("cannot map the record: {e}")))?;
+                let put = Put::builder()
+                    .table_name(&self.tables.responses)
+                    .set_item(Some(item))
+                    .condition_expression("attribute_not_exists(#id)")
+                    .expression_attribute_names("#id", RESPONSES.partition_key)
+                    .build()
+                    .map_err(|e| StoreError::Failed(format!("cannot build the put: {e}")))?;
+                items.push(TransactWriteItem::builder().put(put).build());
+            }
+            items.extend(self.count_updates(&pending, conflicts)?);
+            let written = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .customize()
+                .config_override(long_call())
+                .send()
+                .await;
+            let failed = match written {
+                Ok(_) => return Ok(pending.len() as u64),
+                Err(e) => e,
+            };
+            match cancelled(&failed) {
+                Some(Cancelled::ConditionFailed { .. }) => {
+                    let stored = failed_conditions(&failed);
+                    let before = pending.len();
+                    pending = pending
+                        .into_iter()
+                        .enumerate()
+                        .filter(|(i, _)| !stored.contains(i))
+                        .map(|(_, r)| r)
+                        .collect();
+                    if pending.len() == before {
+                        return Err(classify(failed));
+                    }
+                }
+                Some(Cancelled::Conflict) if conflicts + 1 < MAX_ROUNDS => {
+                    tokio::time::sleep(backoff(conflicts)).await;
+                    conflicts += 1;
+                }
+                Some(Cancelled::Conflict | Cancelled::Throttled) => {
+                    return Err(StoreError::Unavailable(
+                        "DynamoDB throttled or kept conflicting with a bulk write; nothing of this batch was stored".into(),
+                    ));
+                }
+                _ => return Err(classify(failed)),
+            }
+        }
+        Ok(0)
+    }
+}
+
+/// Which items of a cancelled transaction failed their condition: DynamoDB gives one reason
+/// per item, in the order sent, so for the puts these are the ids already stored.
+fn failed_conditions(
+    e: &aws_sdk_dynamodb::error::SdkError<
+        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+    >,
+) -> Vec<usize> {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    let Some(TransactWriteItemsError::TransactionCanceledException(c)) = e.as_service_error()
+    else {
+        return Vec::new();
+    };
+    c.cancellation_reasons()
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+        .map(|(i, _)| i)
+        .collect()
+}
+
 #[async_trait]
 impl ResponseStore for DynamoStore {
+    /// One transaction: the put, on condition that the id is new, and the count of it in
+    /// its week's counter. A transaction that meets another on the same counter shard is
+    /// sent again on the next shard; the put's condition keeps every round idempotent.
     async fn put_if_absent(&self, record: &ResponseRecord) -> Result<PutOutcome, StoreError> {
         let item: Item = serde_dynamo::to_item(record)
             .map_err(|e| StoreError::Failed(format!("cannot map the record: {e}")))?;
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.tables.responses)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#id)")
-            .expression_attribute_names("#id", RESPONSES.partition_key)
-            .send()
-            .await;
-        let failed = match put {
-            Ok(_) => return Ok(PutOutcome::Stored),
-            Err(e) => e,
-        };
-        match failed.as_service_error() {
-            Some(PutItemError::ConditionalCheckFailedException(_)) => Ok(PutOutcome::AlreadyStored),
-            _ => Err(classify(failed)),
+        for attempt in 0..MAX_ROUNDS {
+            let put = Put::builder()
+                .table_name(&self.tables.responses)
+                .set_item(Some(item.clone()))
+                .condition_expression("attribute_not_exists(#id)")
+                .expression_attribute_names("#id", RESPONSES.partition_key)
+                .build()
+                .map_err(|e| StoreError::Failed(format!("cannot build the put: {e}")))?;
+            let count = WeekCount {
+                responses: 1,
+                unverified: u64::from(!record.pow_verified),
+            };
+            let written = self
+                .client
+                .transact_write_items()
+                .transact_items(TransactWriteItem::builder().put(put).build())
+                .transact_items(self.count_update(
+                    &record.survey_id,
+                    record.iso_week,
+                    &record.response_id,
+                    attempt,
+                    count,
+                )?)
+                .send()
+                .await;
+            let failed = match written {
+                Ok(_) => return Ok(PutOutcome::Stored),
+                Err(e) => e,
+            };
+            match cancelled(&failed) {
+                Some(Cancelled::ConditionFailed { index: 0 }) => {
+                    return Ok(PutOutcome::AlreadyStored);
+                }
+                Some(Cancelled::Conflict) => tokio::time::sleep(backoff(attempt)).await,
+                Some(Cancelled::Throttled) => {
+                    return Err(StoreError::Unavailable(
+                        "DynamoDB throttled the write; nothing was stored".into(),
+                    ));
+                }
+                _ => return Err(classify(failed)),
+            }
         }
+        Err(StoreError::Unavailable(format!(
+            "the write met other writes on its counter {MAX_ROUNDS} times; nothing was stored"
+        )))
     }
 
     async fn put_many(&self, records: &[ResponseRecord]) -> Result<u64, StoreError> {
-        // BatchWriteItem takes no conditions, so a bulk load is many conditional puts at once.
+        // BatchWriteItem takes no conditions, so a bulk load is conditional puts in
+        // transactions, with one count per week each, several at once.
         // Collected first: a lazy `map` here trips the compiler's `Send` check on this future.
-        let puts: Vec<_> = records.iter().map(|r| self.put_if_absent(r)).collect();
-        let outcomes: Vec<PutOutcome> = futures::stream::iter(puts)
+        let chunks: Vec<_> = records
+            .chunks(BULK_PUTS)
+            .map(|chunk| self.put_chunk(chunk))
+            .collect();
+        let stored: Vec<u64> = futures::stream::iter(chunks)
             .buffer_unordered(BULK_CONCURRENCY)
             .try_collect()
             .await?;
-        Ok(outcomes
-            .iter()
-            .filter(|o| matches!(o, PutOutcome::Stored))
-            .count() as u64)
+        Ok(stored.iter().sum())
     }
 
     fn list(&self, survey_id: &str) -> Pages<'_> {
@@ -317,8 +494,13 @@ impl ResponseStore for DynamoStore {
         unverified_only: bool,
     ) -> Result<u64, StoreError> {
         let filter = WeekFilter::new(survey_id, week, unverified_only);
-        self.sum_over_segments(|segment, total| self.remove_segment(&filter, segment, total))
-            .await
+        let removed = self
+            .sum_over_segments(|segment, total| self.remove_segment(&filter, segment, total))
+            .await?;
+        // The deletes are not in the counter's transaction, so the week is recounted from
+        // what is left; running the removal again recounts again.
+        self.recount_week(survey_id, week).await?;
+        Ok(removed)
     }
 
     async fn count_week(

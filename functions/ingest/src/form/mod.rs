@@ -105,12 +105,12 @@ pub fn notice(
 
 /// `GET /s/{survey_id}`: the first part of the survey, with a fresh submission id.
 pub async fn page(
-    State(state): State<AppState>,
+    State(app): State<AppState>,
     Path(survey_id): Path<String>,
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let survey = match state.catalog.open(&survey_id) {
+    let survey = match app.catalog.open(&survey_id) {
         Ok(survey) => survey,
         Err(Unavailable::Unknown) => return not_found(q.lang.as_deref(), &headers),
         Err(Unavailable::VersionNotOpen { .. }) => {
@@ -146,7 +146,19 @@ pub async fn page(
         after_post: false,
         likely_countries: &regions(accept_language(&headers)),
     };
-    form_html(StatusCode::OK, lang, state.page().render())
+    let mut page = state.page();
+    // Only this first page reads the count: one item read per visit, none per post.
+    if let Some(n) = crate::routes::progress::for_intro(&app, survey)
+        .await
+        .and_then(|p| p.shown())
+    {
+        page.answered = Some(
+            text::get(lang)
+                .answered(survey.wave)
+                .replace("{n}", &canvass_core::progress::group_digits(n, lang)),
+        );
+    }
+    form_html(StatusCode::OK, lang, page.render())
 }
 
 /// `GET /s/{survey_id}/thanks`: where a successful form post is sent on to.

@@ -41,6 +41,23 @@ pub struct Text {
     pub not_found_title: &'static str,
     pub not_found_body: &'static str,
     pub internal_error: &'static str,
+    /// The progress count on the intro page, per wave length: "{n} sellers have answered
+    /// this quarter".
+    pub answered_month: &'static str,
+    pub answered_quarter: &'static str,
+    pub answered_year: &'static str,
+}
+
+impl Text {
+    /// The progress sentence for a wave of `length`, with `{n}` to fill in.
+    pub fn answered(&self, length: canvass_core::wave::WaveLength) -> &'static str {
+        use canvass_core::wave::WaveLength;
+        match length {
+            WaveLength::Month => self.answered_month,
+            WaveLength::Quarter => self.answered_quarter,
+            WaveLength::Year => self.answered_year,
+        }
+    }
 }
 
 pub const EN: Text = Text {
@@ -76,6 +93,9 @@ pub const EN: Text = Text {
     not_found_title: "Survey not found",
     not_found_body: "There is no open survey at this address. Check the link you were given.",
     internal_error: "Something went wrong on our side. Nothing was saved: please try again.",
+    answered_month: "{n} sellers have answered this month.",
+    answered_quarter: "{n} sellers have answered this quarter.",
+    answered_year: "{n} sellers have answered this year.",
 };
 
 pub const ES: Text = Text {
@@ -111,6 +131,9 @@ pub const ES: Text = Text {
     not_found_title: "Encuesta no encontrada",
     not_found_body: "No hay ninguna encuesta abierta en esta dirección. Compruebe el enlace que recibió.",
     internal_error: "Algo salió mal de nuestro lado. No se guardó nada: inténtelo de nuevo.",
+    answered_month: "{n} vendedores ya han respondido este mes.",
+    answered_quarter: "{n} vendedores ya han respondido este trimestre.",
+    answered_year: "{n} vendedores ya han respondido este año.",
 };
 
 pub const FR: Text = Text {
@@ -146,6 +169,9 @@ pub const FR: Text = Text {
     not_found_title: "Enquête introuvable",
     not_found_body: "Il n’y a pas d’enquête ouverte à cette adresse. Vérifiez le lien que vous avez reçu.",
     internal_error: "Un problème est survenu de notre côté. Rien n’a été enregistré : réessayez.",
+    answered_month: "{n} vendeurs et vendeuses ont déjà répondu ce mois-ci.",
+    answered_quarter: "{n} vendeurs et vendeuses ont déjà répondu ce trimestre.",
+    answered_year: "{n} vendeurs et vendeuses ont déjà répondu cette année.",
 };
 
 /// The texts for a language; English for any language without its own.

@@ -148,6 +148,9 @@ pub struct FormPage<'a> {
     pub progress: Option<String>,
     /// The survey's introduction: on the first part only.
     pub intro: Option<&'a str>,
+    /// "1,240 sellers have answered this quarter": on the first page a visit opens, once
+    /// at least ten have (set by the handler, which reads the count).
+    pub answered: Option<String>,
     /// Whether the heading takes the focus as the page loads (`autofocus`), so that a
     /// screen reader announces the new part; the error summary takes it when there is one.
     pub focus_heading: bool,
@@ -330,6 +333,7 @@ impl<'a> FormState<'a> {
             title,
             progress,
             intro: (first == 0).then(|| survey.intro.get(self.lang)),
+            answered: None,
             focus_heading: self.after_post && !has_errors,
             notices,
             summary,

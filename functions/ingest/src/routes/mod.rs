@@ -1,5 +1,6 @@
 pub mod challenge;
 pub mod health;
+pub mod progress;
 pub mod responses;
 pub mod surveys;
 
