@@ -273,3 +273,38 @@ async fn opening_an_older_database_counts_what_it_holds() {
         [(2, 1), (1, 0)]
     );
 }
+
+/// docs/privacy.md names every attribute and column the progress count is kept in.
+#[test]
+fn the_privacy_model_lists_every_progress_attribute() {
+    use canvass_core::store::dynamodb::{COUNTER_ATTRIBUTES, SNAPSHOT_ATTRIBUTES};
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/privacy.md"),
+    )
+    .unwrap();
+    let section = doc
+        .split("## The progress count")
+        .nth(1)
+        .expect("docs/privacy.md has a section on the progress count");
+    let section = section.split("\n## ").next().unwrap();
+    let columns = [
+        "survey_id",
+        "iso_week",
+        "wave",
+        "hour",
+        "responses",
+        "unverified",
+        "responses_at_least",
+        "expires_at",
+    ];
+    for name in COUNTER_ATTRIBUTES
+        .iter()
+        .chain(&SNAPSHOT_ATTRIBUTES)
+        .chain(&columns)
+    {
+        assert!(
+            section.contains(&format!("`{name}`")),
+            "docs/privacy.md, The progress count, does not name `{name}`"
+        );
+    }
+}
