@@ -68,18 +68,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             "week {future} has not begun yet (this is {this_week}): no response can have been submitted in it"
         );
     }
-    if args.store == StoreChoice::Sqlite {
-        // Opening would create an empty store: a mistyped folder must not look like "0".
-        let db = args.data.join("canvass.db");
-        anyhow::ensure!(
-            db.exists(),
-            "no store at {}: check --data (nothing has been collected there)",
-            db.display()
-        );
-    }
     let store = args
         .store
-        .open(&args.data, DEFAULT_MAINTENANCE_EVERY)
+        .open_existing(&args.data, DEFAULT_MAINTENANCE_EVERY)
         .await?;
     let which = if args.unverified_only {
         "unverified responses"

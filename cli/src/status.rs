@@ -87,18 +87,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
         (None, StoreChoice::Dynamo(_)) => ReportSchedule::cron(DEFAULT_CRON, "UTC")?,
     };
-    if args.store == StoreChoice::Sqlite {
-        // Opening would create an empty store: a mistyped folder must not look like "0".
-        let db = args.data.join("canvass.db");
-        anyhow::ensure!(
-            db.exists(),
-            "no store at {}: check --data (nothing has been collected there)",
-            db.display()
-        );
-    }
     let store = args
         .store
-        .open(&args.data, DEFAULT_MAINTENANCE_EVERY)
+        .open_existing(&args.data, DEFAULT_MAINTENANCE_EVERY)
         .await?;
     let now = match args.as_of {
         Some(day) => day.with_time(time!(12:00)).assume_utc(),

@@ -48,6 +48,25 @@ pub struct Opened {
 }
 
 impl StoreChoice {
+    /// Like [`StoreChoice::open`], for commands that read what was collected: an embedded
+    /// store that does not exist is an error, since opening would create an empty one and
+    /// a mistyped folder must not look like "0".
+    pub async fn open_existing(
+        &self,
+        data: &Path,
+        maintenance_every: Duration,
+    ) -> anyhow::Result<Opened> {
+        if *self == StoreChoice::Sqlite {
+            let db = data.join("canvass.db");
+            anyhow::ensure!(
+                db.exists(),
+                "no store at {}: check --data (nothing has been collected there)",
+                db.display()
+            );
+        }
+        self.open(data, maintenance_every).await
+    }
+
     /// Opens the chosen store; `maintenance_every` is how often the embedded SQLite store
     /// purges expired control items and rewrites its file in key order.
     pub async fn open(&self, data: &Path, maintenance_every: Duration) -> anyhow::Result<Opened> {
