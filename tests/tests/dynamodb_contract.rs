@@ -6,8 +6,14 @@ use canvass_core::tables::{CONTROL, RESPONSES, TableNames};
 use canvass_tests::contract;
 use canvass_tests::dynamo::Dynamo;
 
+/// One test at a time on the shared DynamoDB Local: run together, the concurrent cases
+/// (40 increments, racing transactions) slowed it past the client's 1.5 s attempt timeout,
+/// and an increment the SDK then retried was applied twice (a gap in the counts).
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamodb_response_store_meets_the_contract() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let dynamo = Dynamo::connect().await;
     let store = dynamo.fresh_store().await;
     contract::response_store(&store).await;
@@ -15,6 +21,7 @@ async fn dynamodb_response_store_meets_the_contract() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamodb_control_store_meets_the_contract() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let dynamo = Dynamo::connect().await;
     let store = dynamo.fresh_store().await;
     contract::control_store(&store).await;
@@ -23,6 +30,7 @@ async fn dynamodb_control_store_meets_the_contract() {
 /// The listing is complete whatever the number of segments and the read consistency.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamodb_listing_is_complete_with_one_or_many_segments() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let dynamo = Dynamo::connect().await;
     let (client, tables) = dynamo.fresh_tables().await;
     for scan in [
@@ -53,6 +61,7 @@ fn removal_scans() -> [ScanSettings; 2] {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamodb_removes_exactly_the_weeks_responses() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let dynamo = Dynamo::connect().await;
     let (client, tables) = dynamo.fresh_tables().await;
     for scan in removal_scans() {
@@ -63,6 +72,7 @@ async fn dynamodb_removes_exactly_the_weeks_responses() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamodb_removes_only_unverified_responses_when_asked() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let dynamo = Dynamo::connect().await;
     let (client, tables) = dynamo.fresh_tables().await;
     for scan in removal_scans() {
@@ -73,6 +83,7 @@ async fn dynamodb_removes_only_unverified_responses_when_asked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamodb_removing_an_empty_week_deletes_nothing() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let dynamo = Dynamo::connect().await;
     let store = dynamo.fresh_store().await;
     contract::remove_empty_week(&store).await;
@@ -80,6 +91,7 @@ async fn dynamodb_removing_an_empty_week_deletes_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn table_creation_is_idempotent_and_declares_keys_and_ttl() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let dynamo = Dynamo::connect().await;
     let (client, tables) = dynamo.fresh_tables().await;
     // Again over existing tables: nothing is created, nothing fails.
@@ -131,6 +143,7 @@ async fn table_creation_is_idempotent_and_declares_keys_and_ttl() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_table_with_other_keys_is_refused_not_altered() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let dynamo = Dynamo::connect().await;
     let (client, tables) = dynamo.fresh_tables().await;
     // The control table's name given as the responses table: its keys are pk/sk.
@@ -146,6 +159,7 @@ async fn a_table_with_other_keys_is_refused_not_altered() {
 /// DynamoDB Local) return it with the failed condition, so no extra `GetItem` is needed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_put_condition_returns_the_stored_item() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     use aws_sdk_dynamodb::operation::put_item::PutItemError;
     use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 
@@ -177,6 +191,7 @@ async fn a_failed_put_condition_returns_the_stored_item() {
 /// table but responses (the report's Scan reads only those).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamodb_progress_store_meets_the_contract() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     use aws_sdk_dynamodb::types::AttributeValue;
     use canvass_core::store::ResponseStore;
     use canvass_core::store::dynamodb::{COUNTER_ATTRIBUTES, SNAPSHOT_ATTRIBUTES};
@@ -246,6 +261,7 @@ async fn dynamodb_progress_store_meets_the_contract() {
 /// is missing), the response is not stored either, and nothing is counted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_response_whose_count_fails_is_not_stored() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     use canvass_core::store::{ProgressStore, ResponseStore};
 
     let dynamo = Dynamo::connect().await;
