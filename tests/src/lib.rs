@@ -7,5 +7,6 @@ pub mod dynamo;
 pub mod harness;
 pub mod load;
 pub mod measure;
+pub mod operator;
 pub mod s3;
 pub mod sample;

@@ -5,40 +5,16 @@
 //! Runs the `canvass` binary that `cargo test --workspace` builds next to this test.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use canvass_core::record::ResponseRecord;
 use canvass_core::store::sqlite::SqliteStore;
 use canvass_core::store::{Listed, ResponseStore};
 use canvass_core::wave::IsoWeek;
 use canvass_tests::dynamo::Dynamo;
-use canvass_tests::harness::{SURVEY, surveys_dir};
-use canvass_tests::load::{canvass_binary, dynamodb_store_arg, fresh_prefixed_tables};
+use canvass_tests::harness::SURVEY;
+use canvass_tests::load::{dynamodb_store_arg, fresh_prefixed_tables};
+use canvass_tests::operator::{canvass, stderr, stdout};
 use futures::StreamExt;
-
-fn canvass(args: &[&str], data: &Path) -> Output {
-    Command::new(canvass_binary())
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .arg("--surveys")
-        .arg(surveys_dir())
-        // Settings an operator's shell may carry must not leak into the test.
-        .env_remove("CANVASS_STORE")
-        .env_remove("CANVASS_SECRET")
-        .stdin(Stdio::null())
-        .output()
-        .expect("canvass runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 async fn listed(store: &dyn ResponseStore) -> Vec<ResponseRecord> {
     let mut records = Vec::new();

@@ -6,42 +6,17 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use canvass_core::record::ResponseRecord;
 use canvass_core::store::sqlite::SqliteStore;
 use canvass_core::store::{Listed, ResponseStore};
 use canvass_core::wave::IsoWeek;
 use canvass_tests::dynamo::Dynamo;
-use canvass_tests::harness::{SURVEY, surveys_dir};
-use canvass_tests::load::{canvass_binary, dynamodb_store_arg, fresh_prefixed_tables};
+use canvass_tests::harness::SURVEY;
+use canvass_tests::load::{dynamodb_store_arg, fresh_prefixed_tables};
+use canvass_tests::operator::{canvass, stderr, stdout};
 use futures::StreamExt;
 use serde_json::Value;
-
-fn canvass(args: &[&str], data: &Path) -> Output {
-    Command::new(canvass_binary())
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .arg("--surveys")
-        .arg(surveys_dir())
-        // Settings an operator's shell may carry must not leak into the test.
-        .env_remove("CANVASS_STORE")
-        .env_remove("CANVASS_SECRET")
-        .env_remove("CANVASS_REPORT_SCHEDULE")
-        .env_remove("CANVASS_REPORT_INTERVAL_HOURS")
-        .stdin(Stdio::null())
-        .output()
-        .expect("canvass runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// week → (responses, unverified), from listing every stored response.
 async fn tally(store: &dyn ResponseStore) -> BTreeMap<String, (u64, u64)> {
